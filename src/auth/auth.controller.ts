@@ -1,0 +1,130 @@
+import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Audit, AuditTrail, Trail } from '../audit/audit-trail';
+import { Client, ClientInfo } from '../common/client-info';
+import { AuthenticatedSession, CurrentSession } from '../common/current-session';
+import { MessageResponse, ProblemResponse } from '../common/problem.response';
+import { Public } from '../common/public.decorator';
+import { UserResponse } from '../users/dto/user.response';
+import type { User } from '../users/user.entity';
+import { AuthService } from './auth.service';
+import {
+  LoginRequest,
+  RefreshRequest,
+  SignupRequest,
+  SignupResponse,
+  TokenResponse,
+} from './dto/auth.dto';
+import { LocalAuthGuard } from './guards/local-auth.guard';
+import { SignupService } from './signup.service';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+
+/** The account Passport's local strategy authenticated. */
+const AuthenticatedUser = createParamDecorator(
+  (_: unknown, context: ExecutionContext): User =>
+    context.switchToHttp().getRequest<{ user: User }>().user,
+);
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly signups: SignupService,
+  ) {}
+
+  @Public()
+  @Post('signup')
+  @Audit('signup')
+  @ApiOperation({ summary: 'Create an account; the verification mail is sent' })
+  @ApiCreatedResponse({ type: SignupResponse })
+  @ApiBadRequestResponse({
+    type: ProblemResponse,
+    description: 'VALIDATION_FAILED or WEAK_PASSWORD, with per-field errors',
+  })
+  @ApiConflictResponse({ type: ProblemResponse, description: 'EMAIL_TAKEN or USERNAME_TAKEN' })
+  @ApiTooManyRequestsResponse({ type: ProblemResponse })
+  async signup(@Body() body: SignupRequest, @Trail() trail: AuditTrail): Promise<SignupResponse> {
+    const user = await this.signups.signup(body);
+    trail.concerns(user.id);
+    return { status: 'success', message: 'User created successfully', user: UserResponse.of(user) };
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  @UseGuards(LocalAuthGuard)
+  @Audit('login')
+  @ApiOperation({
+    summary: 'Log in; one live session per account',
+    description:
+      'With SESSION_POLICY=reject, a login while another session is active answers 409 SESSION_ACTIVE. ' +
+      'A client should ask the user whether to end the other session and, if so, retry with "force": true, ' +
+      'which ends it (its tokens then get 401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces.',
+  })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiBadRequestResponse({ type: ProblemResponse })
+  @ApiUnauthorizedResponse({
+    type: ProblemResponse,
+    description: 'INVALID_CREDENTIALS (unknown email and wrong password alike)',
+  })
+  @ApiForbiddenResponse({
+    type: ProblemResponse,
+    description: 'EMAIL_NOT_VERIFIED, only after a correct password',
+  })
+  @ApiConflictResponse({
+    type: ProblemResponse,
+    description: 'SESSION_ACTIVE: "Session already active"',
+  })
+  @ApiTooManyRequestsResponse({ type: ProblemResponse })
+  login(
+    @Body() body: LoginRequest,
+    @AuthenticatedUser() user: User,
+    @Client() client: ClientInfo,
+    @Trail() trail: AuditTrail,
+  ): Promise<TokenResponse> {
+    return this.auth.login(user, client, body.force === true, trail);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(HttpStatus.OK)
+  @Audit('token.refresh')
+  @ApiOperation({
+    summary: 'Trade a refresh token for new tokens (rotation; a reused token revokes the session)',
+  })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiUnauthorizedResponse({
+    type: ProblemResponse,
+    description: 'TOKEN_INVALID, TOKEN_EXPIRED, SESSION_*',
+  })
+  refresh(@Body() body: RefreshRequest, @Trail() trail: AuditTrail): Promise<TokenResponse> {
+    return this.auth.refresh(body.refresh_token, trail);
+  }
+
+  @Post('logout')
+  @HttpCode(HttpStatus.OK)
+  @Audit('logout')
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: MessageResponse })
+  @ApiUnauthorizedResponse({ type: ProblemResponse })
+  async logout(
+    @CurrentSession() session: AuthenticatedSession,
+    @Trail() trail: AuditTrail,
+  ): Promise<MessageResponse> {
+    trail.concerns(session.userId).meta.session_id = session.sessionId;
+    await this.auth.logout(session.sessionId);
+    return { status: 'success', message: 'Logged out' };
+  }
+}

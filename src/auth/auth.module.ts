@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { SessionsModule } from '../sessions/sessions.module';
+import { UsersModule } from '../users/users.module';
+import { VerificationModule } from '../verification/verification.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { SignupService } from './signup.service';
+import { LocalStrategy } from './strategies/local.strategy';
+
+@Module({
+  imports: [UsersModule, SessionsModule, VerificationModule, PassportModule],
+  controllers: [AuthController],
+  providers: [AuthService, SignupService, LocalStrategy],
+})
+export class AuthModule {}

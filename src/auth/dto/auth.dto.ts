@@ -1,0 +1,106 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
+import { trimLower } from '../../common/transforms';
+import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
+import { UserResponse } from '../../users/dto/user.response';
+
+export const EMAIL_RULES = { allow_utf8_local_part: false, require_tld: true } as const;
+
+export class SignupRequest {
+  @ApiProperty({
+    example: 'ada_lovelace',
+    description: '3-32 letters, digits, _ . - (NFKC-normalised); unique without regard to case',
+  })
+  @IsString()
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.normalize('NFKC').trim() : value,
+  )
+  @Matches(/^[A-Za-z0-9_.-]{3,32}$/, {
+    message: 'username must be 3-32 letters, digits, "_", "." or "-"',
+  })
+  username: string;
+
+  @ApiProperty({ example: 'ada@example.com', description: 'Trimmed and lower-cased' })
+  @Transform(trimLower)
+  @IsEmail(EMAIL_RULES, { message: 'email must be a valid email address' })
+  @MaxLength(254)
+  email: string;
+
+  @ApiProperty({
+    example: 'correct horse battery staple',
+    minLength: 8,
+    maxLength: PASSWORD_MAX_LENGTH,
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(PASSWORD_MAX_LENGTH * 2, {
+    message: `password must be at most ${PASSWORD_MAX_LENGTH} characters`,
+  })
+  password: string;
+}
+
+export class SignupResponse {
+  @ApiProperty({ example: 'success' })
+  status: string;
+
+  @ApiProperty({ example: 'User created successfully' })
+  message: string;
+
+  @ApiProperty({ type: UserResponse })
+  user: UserResponse;
+}
+
+export class LoginRequest {
+  @ApiProperty({ example: 'ada@example.com' })
+  @Transform(trimLower)
+  @IsEmail(EMAIL_RULES, { message: 'email must be a valid email address' })
+  @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ example: 'correct horse battery staple' })
+  @IsString()
+  @Length(1, PASSWORD_MAX_LENGTH * 2)
+  password: string;
+
+  @ApiPropertyOptional({
+    description:
+      "End the account's active session and start this one (after a 409 SESSION_ACTIVE, with the user's consent)",
+    default: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+}
+
+export class RefreshRequest {
+  @ApiProperty({
+    description: 'The refresh token from the last login or refresh; each one works once',
+  })
+  @IsString()
+  @Length(1, 512)
+  refresh_token: string;
+}
+
+export class TokenResponse {
+  @ApiProperty({ description: 'JWT for Authorization: Bearer' })
+  access_token: string;
+
+  @ApiProperty({ example: 'bearer' })
+  token_type: 'bearer';
+
+  @ApiProperty({ example: 1800, description: 'Seconds until the access token expires' })
+  expires_in: number;
+
+  @ApiProperty({ description: 'Opaque; rotated on every use; a reused one revokes the session' })
+  refresh_token: string;
+}

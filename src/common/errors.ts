@@ -1,0 +1,81 @@
+import { HttpStatus } from '@nestjs/common';
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * A failure a client should see, with a stable code. Services throw these; the problem-details
+ * filter turns them into RFC 9457 bodies.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly status: HttpStatus,
+    readonly code: string,
+    readonly detail: string,
+    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+  ) {
+    super(detail);
+    this.name = 'DomainError';
+  }
+}
+
+export const Errors = {
+  validation: (errors: FieldError[]) =>
+    new DomainError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'The request body is not valid', {
+      errors,
+    }),
+  weakPassword: (field: string, message: string) =>
+    new DomainError(HttpStatus.BAD_REQUEST, 'WEAK_PASSWORD', message, {
+      errors: [{ field, message }],
+    }),
+  invalidToken: () =>
+    new DomainError(
+      HttpStatus.BAD_REQUEST,
+      'INVALID_TOKEN',
+      'The token is invalid, used or expired',
+    ),
+  emailTaken: () =>
+    new DomainError(
+      HttpStatus.CONFLICT,
+      'EMAIL_TAKEN',
+      'An account with this email already exists',
+    ),
+  usernameTaken: () =>
+    new DomainError(HttpStatus.CONFLICT, 'USERNAME_TAKEN', 'This username is already taken'),
+  invalidCredentials: () =>
+    new DomainError(HttpStatus.UNAUTHORIZED, 'INVALID_CREDENTIALS', 'Invalid email or password'),
+  emailNotVerified: () =>
+    new DomainError(
+      HttpStatus.FORBIDDEN,
+      'EMAIL_NOT_VERIFIED',
+      'Verify your email address before logging in',
+    ),
+  sessionActive: () =>
+    new DomainError(HttpStatus.CONFLICT, 'SESSION_ACTIVE', 'Session already active'),
+  unauthorized: (code: TokenRefusal, detail: string) =>
+    new DomainError(HttpStatus.UNAUTHORIZED, code, detail),
+  tooManyRequests: (retryAfterSeconds: number) =>
+    new DomainError(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'TOO_MANY_REQUESTS',
+      'Too many requests; try again later',
+      {
+        retryAfterSeconds,
+      },
+    ),
+  busy: (retryAfterSeconds: number) =>
+    new DomainError(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'BUSY',
+      'The service is busy; try again shortly',
+      {
+        retryAfterSeconds,
+      },
+    ),
+};
+
+/** Why a bearer token or refresh token was refused. */
+export type TokenRefusal =
+  'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'SESSION_ENDED' | 'SESSION_REPLACED' | 'SESSION_REVOKED';

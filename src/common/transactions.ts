@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+
+/**
+ * Runs work in one database transaction. SQLite has a single connection shared by every
+ * request, so two transactions must not interleave on it: there they run one after another.
+ */
+@Injectable()
+export class Transactions {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly serialise: boolean;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.serialise = dataSource.options.type !== 'mysql';
+  }
+
+  get isMysql(): boolean {
+    return !this.serialise;
+  }
+
+  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serialise) return this.dataSource.transaction(work);
+    const result = this.queue.then(() => this.dataSource.transaction(work));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+/** The name of the unique key or column a failed insert/update collided with, if that was why. */
+export function uniqueViolation(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as { code?: string; message?: string; sqlMessage?: string };
+  const message = driverError.sqlMessage ?? driverError.message ?? '';
+  if (driverError.code === 'ER_DUP_ENTRY') {
+    return /for key '(?:[^'.]*\.)?([^']+)'/.exec(message)?.[1] ?? 'unknown';
+  }
+  if (
+    driverError.code?.startsWith('SQLITE_CONSTRAINT_UNIQUE') ||
+    driverError.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  ) {
+    return /constraint failed: ([\w.,\s]+)/.exec(message)?.[1]?.trim() ?? 'unknown';
+  }
+  return undefined;
+}

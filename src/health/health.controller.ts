@@ -1,0 +1,75 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import {
+  ApiOkResponse,
+  ApiProperty,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyReply } from 'fastify';
+import { DataSource } from 'typeorm';
+import { Public } from '../common/public.decorator';
+import { appConfig } from '../config/app.config';
+
+class StatusResponse {
+  @ApiProperty({ example: 'ok' })
+  status: string;
+
+  @ApiProperty({ example: 'nest-auth-service' })
+  name: string;
+
+  @ApiProperty({ example: '0.1.0' })
+  version: string;
+}
+
+class ReadinessResponse {
+  @ApiProperty({ example: 'ok', enum: ['ok', 'unavailable'] })
+  status: string;
+
+  @ApiProperty({ example: { database: 'up' } })
+  checks: Record<string, 'up' | 'down'>;
+}
+
+@ApiTags('health')
+@Public()
+@Controller()
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  @Get()
+  @ApiOkResponse({ type: StatusResponse })
+  status(): StatusResponse {
+    return { status: 'ok', name: this.app.name, version: this.app.version };
+  }
+
+  @Get('health/live')
+  @ApiOkResponse({ description: 'The process is up' })
+  live(): { status: string } {
+    return { status: 'ok' };
+  }
+
+  @Get('health/ready')
+  @ApiOkResponse({ type: ReadinessResponse })
+  @ApiServiceUnavailableResponse({ type: ReadinessResponse })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResponse> {
+    const database = await this.databaseUp();
+    if (!database) void reply.status(503);
+    return {
+      status: database ? 'ok' : 'unavailable',
+      checks: { database: database ? 'up' : 'down' },
+    };
+  }
+
+  private async databaseUp(): Promise<boolean> {
+    try {
+      await this.dataSource.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

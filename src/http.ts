@@ -1,0 +1,100 @@
+import helmet from '@fastify/helmet';
+import { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AppConfig, appConfig } from './config/app.config';
+
+export const BODY_LIMIT_BYTES = 100 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+const ASSIGNED_ID = Symbol('requestId');
+
+/**
+ * A caller's X-Request-Id is kept when it is well-formed; otherwise we make one. Kept on the raw
+ * request so that Fastify and the request logger agree on it.
+ */
+export function requestIdOf(request: IncomingMessage & { [ASSIGNED_ID]?: string }): string {
+  if (request[ASSIGNED_ID]) return request[ASSIGNED_ID];
+  const given = request.headers['x-request-id'];
+  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+  request[ASSIGNED_ID] = id;
+  return id;
+}
+
+function createAdapter(config: AppConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    genReqId: requestIdOf,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+}
+
+function configureEdge(app: NestFastifyApplication, config: AppConfig): Promise<unknown> {
+  const fastify = app.getHttpAdapter().getInstance();
+  // JSON bodies only: anything else is 415 (Fastify's default for unknown types).
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('X-Request-Id', String(request.id));
+    void reply.header('Cache-Control', 'no-store');
+  });
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({ origin: config.corsOrigins, credentials: false, maxAge: 600 });
+  }
+  return app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+    },
+    hsts: { maxAge: 31536000, includeSubDomains: true },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+  });
+}
+
+function configureDocs(app: INestApplication, config: AppConfig): void {
+  if (!config.docsEnabled) return;
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Auth service')
+      .setDescription(
+        'Email + password authentication: signup, email verification, login with one live session, ' +
+          'JWT access tokens with rotating refresh tokens, password reset and change, audit trail. ' +
+          'Errors are RFC 9457 problem details (application/problem+json) with a stable `code`.',
+      )
+      .setVersion(config.version)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/** Builds the HTTP app exactly as production runs it; main.ts and the e2e tests both use this. */
+export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFastifyApplication> {
+  const config = appConfig();
+  const app = await NestFactory.create<NestFastifyApplication>(rootModule, createAdapter(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+  await configureEdge(app, config);
+  configureDocs(app, config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return app;
+}

@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { AppModule } from './app.module';
+import { appConfig } from './config/app.config';
+import { ConfigError } from './config/env';
+import { createHttpApp } from './http';
+
+async function bootstrap(): Promise<void> {
+  const app = await createHttpApp(AppModule);
+  await app.listen(appConfig().port, '0.0.0.0');
+}
+
+bootstrap().catch((error: unknown) => {
+  // A configuration mistake gets one clear line, not a stack trace.
+  console.error(error instanceof ConfigError ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,45 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { CryptoService } from '../common/crypto.service';
+import { authConfig } from '../config/auth.config';
+
+export interface AccessTokenClaims {
+  sub: string;
+  sid: string;
+  iat: number;
+  exp: number;
+  iss: string;
+  aud: string;
+}
+
+export interface IssuedAccessToken {
+  accessToken: string;
+  expiresIn: number;
+}
+
+/** Signs access tokens: JWT with sub, sid, iat, exp, iss, aud. */
+@Injectable()
+export class AccessTokens {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly crypto: CryptoService,
+    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
+  ) {}
+
+  issue(userId: string, sessionId: string): IssuedAccessToken {
+    const expiresIn = this.auth.accessTokenMinutes * 60;
+    const accessToken = this.jwt.sign(
+      { sid: sessionId },
+      {
+        subject: userId,
+        expiresIn,
+        issuer: this.auth.issuer,
+        audience: this.auth.audience,
+        algorithm: this.auth.algorithm,
+        privateKey: this.crypto.signingKey,
+      },
+    );
+    return { accessToken, expiresIn };
+  }
+}

@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '../users/users.module';
+import { AccessTokens } from './access-tokens';
+import { SessionGuard } from './guards/session.guard';
+import { Session } from './session.entity';
+import { SessionsController } from './sessions.controller';
+import { SessionsService } from './sessions.service';
+import { JwtStrategy } from './strategies/jwt.strategy';
+
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([Session]),
+    UsersModule,
+    PassportModule,
+    JwtModule.register({}),
+  ],
+  controllers: [SessionsController],
+  providers: [
+    SessionsService,
+    AccessTokens,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: SessionGuard },
+  ],
+  exports: [SessionsService, AccessTokens],
+})
+export class SessionsModule {}

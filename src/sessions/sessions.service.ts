@@ -1,0 +1,219 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import type { AuditTrail } from '../audit/audit-trail';
+import type { ClientInfo } from '../common/client-info';
+import { CryptoService } from '../common/crypto.service';
+import { Errors, TokenRefusal } from '../common/errors';
+import { Transactions, uniqueViolation } from '../common/transactions';
+import { authConfig } from '../config/auth.config';
+import { UsersService } from '../users/users.service';
+import { newRefreshToken, sessionIdOfRefreshToken } from './session-tokens';
+import { Session, SessionStatus } from './session.entity';
+
+const LAST_SEEN_RESOLUTION_MS = 60_000;
+
+export const REFUSAL_FOR_STATUS: Record<Exclude<SessionStatus, 'active'>, TokenRefusal> = {
+  ended: 'SESSION_ENDED',
+  replaced: 'SESSION_REPLACED',
+  revoked: 'SESSION_REVOKED',
+  expired: 'TOKEN_EXPIRED',
+};
+
+const REFUSAL_DETAIL: Record<TokenRefusal, string> = {
+  TOKEN_INVALID: 'The token is not valid',
+  TOKEN_EXPIRED: 'The token has expired; log in again',
+  SESSION_ENDED: 'The session has ended (logged out)',
+  SESSION_REPLACED: 'The session was replaced by a newer login',
+  SESSION_REVOKED: 'The session was revoked',
+};
+
+export function refuse(code: TokenRefusal) {
+  return Errors.unauthorized(code, REFUSAL_DETAIL[code]);
+}
+
+export interface StartedSession {
+  session: Session;
+  refreshToken: string;
+}
+
+/** The guard's view of a session: just what the hot path reads. */
+export interface SessionState {
+  userId: string;
+  status: SessionStatus;
+  expiresAt: Date;
+  lastSeenAt: Date;
+}
+
+@Injectable()
+export class SessionsService {
+  private readonly logger = new Logger(SessionsService.name);
+  private readonly lifetimeMs: number;
+
+  constructor(
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
+    private readonly users: UsersService,
+    private readonly transactions: Transactions,
+    private readonly crypto: CryptoService,
+  ) {
+    this.lifetimeMs = auth.refreshTokenDays * 24 * 60 * 60 * 1000;
+  }
+
+  /**
+   * Starts the user's one session. Under the `reject` policy an active session answers
+   * SESSION_ACTIVE unless `force`; otherwise the old one is ended as replaced. The user's row is
+   * locked for the transaction and a unique key backs it, so racing logins cannot make two.
+   */
+  async start(
+    userId: string,
+    client: ClientInfo,
+    force: boolean,
+    trail: AuditTrail,
+  ): Promise<StartedSession> {
+    const mayReplace = force || this.auth.sessionPolicy === 'replace';
+    try {
+      return await this.transactions.run(async (manager) => {
+        await this.users.lockForUpdate(userId, manager);
+        const now = new Date();
+        const current = await manager.findOneBy(Session, { activeUserId: userId });
+        if (current && current.expiresAt.getTime() <= now.getTime()) {
+          await this.close(manager, current.id, 'expired', now);
+        } else if (current) {
+          if (!mayReplace) throw Errors.sessionActive();
+          await this.close(manager, current.id, 'replaced', now);
+          trail.also({
+            action: 'session.replaced',
+            outcome: 'success',
+            userId,
+            meta: { session_id: current.id },
+          });
+        }
+        const session = manager.create(Session, {
+          id: this.crypto.uuid(),
+          userId,
+          activeUserId: userId,
+          status: 'active',
+          createdAt: now,
+          expiresAt: new Date(now.getTime() + this.lifetimeMs),
+          lastSeenAt: now,
+          endedAt: null,
+          ip: client.ip,
+          userAgent: client.userAgent,
+        });
+        const refreshToken = newRefreshToken(this.crypto, session.id);
+        session.refreshTokenHash = this.crypto.sha256(refreshToken);
+        await manager.insert(Session, session);
+        return { session, refreshToken };
+      });
+    } catch (error) {
+      if (uniqueViolation(error)) throw Errors.sessionActive();
+      throw error;
+    }
+  }
+
+  /**
+   * Rotates a refresh token. A token of ours that is no longer the current one (already used,
+   * or used by a racing request a moment ago) is reuse: the whole session is revoked.
+   */
+  async rotate(refreshToken: string, trail: AuditTrail): Promise<StartedSession> {
+    const sessionId = sessionIdOfRefreshToken(this.crypto, refreshToken);
+    if (!sessionId) throw refuse('TOKEN_INVALID');
+    const session = await this.sessions.findOneBy({ id: sessionId });
+    if (!session) throw refuse('TOKEN_INVALID');
+    trail.concerns(session.userId);
+    trail.meta.session_id = session.id;
+    if (session.status !== 'active') throw refuse(REFUSAL_FOR_STATUS[session.status]);
+    const now = new Date();
+    if (session.expiresAt.getTime() <= now.getTime()) {
+      await this.transactions.run((manager) => this.close(manager, session.id, 'expired', now));
+      throw refuse('TOKEN_EXPIRED');
+    }
+    const presentedHash = this.crypto.sha256(refreshToken);
+    const next = newRefreshToken(this.crypto, session.id);
+    const rotated =
+      this.crypto.safeEqual(presentedHash, session.refreshTokenHash) &&
+      (await this.transactions.run(async (manager) => {
+        const result = await manager
+          .createQueryBuilder()
+          .update(Session)
+          .set({ refreshTokenHash: this.crypto.sha256(next), lastSeenAt: now })
+          .where("id = :id AND refresh_token_hash = :presentedHash AND status = 'active'", {
+            id: session.id,
+            presentedHash,
+          })
+          .execute();
+        return result.affected === 1;
+      }));
+    if (!rotated) {
+      await this.transactions.run((manager) => this.close(manager, session.id, 'revoked', now));
+      trail.also({
+        action: 'token.reuse',
+        outcome: 'failure',
+        userId: session.userId,
+        meta: { session_id: session.id },
+      });
+      throw refuse('SESSION_REVOKED');
+    }
+    return { session: { ...session, lastSeenAt: now }, refreshToken: next };
+  }
+
+  /** Logout: the session ends at once, for every instance. */
+  async end(sessionId: string): Promise<void> {
+    await this.transactions.run((manager) => this.close(manager, sessionId, 'ended', new Date()));
+  }
+
+  /** Ends every active session of the user (reset, change), optionally keeping one. */
+  async revokeAllSessionsOf(
+    userId: string,
+    manager: EntityManager,
+    keepSessionId?: string,
+  ): Promise<number> {
+    const query = manager
+      .createQueryBuilder()
+      .update(Session)
+      .set({ status: 'revoked', activeUserId: null, endedAt: new Date() })
+      .where("user_id = :userId AND status = 'active'", { userId });
+    if (keepSessionId) query.andWhere('id <> :keepSessionId', { keepSessionId });
+    return (await query.execute()).affected ?? 0;
+  }
+
+  /** The guard's hot path: one primary-key read. */
+  async stateOf(sessionId: string): Promise<SessionState | null> {
+    return this.sessions.findOne({
+      select: { userId: true, status: true, expiresAt: true, lastSeenAt: true },
+      where: { id: sessionId },
+    });
+  }
+
+  /** Refreshes last_seen_at at most once a minute, off the request's path. */
+  touch(sessionId: string, state: SessionState, now: Date): void {
+    if (now.getTime() - state.lastSeenAt.getTime() < LAST_SEEN_RESOLUTION_MS) return;
+    this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({ lastSeenAt: now })
+      .where("id = :sessionId AND status = 'active'", { sessionId })
+      .execute()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'Could not record last_seen_at'));
+  }
+
+  findById(sessionId: string): Promise<Session | null> {
+    return this.sessions.findOneBy({ id: sessionId });
+  }
+
+  private async close(
+    manager: EntityManager,
+    sessionId: string,
+    status: Exclude<SessionStatus, 'active'>,
+    now: Date,
+  ): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(Session)
+      .set({ status, activeUserId: null, endedAt: now })
+      .where("id = :sessionId AND status = 'active'", { sessionId })
+      .execute();
+  }
+}

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { AuthenticatedSession } from '../../common/current-session';
+import { CryptoService } from '../../common/crypto.service';
+import { authConfig } from '../../config/auth.config';
+import type { AccessTokenClaims } from '../access-tokens';
+import { REFUSAL_FOR_STATUS, refuse, SessionsService } from '../sessions.service';
+
+/**
+ * Verifies the bearer JWT (algorithm, issuer and audience pinned) and then accepts it only
+ * while its session is active: logout and revocation take effect on the next request.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    private readonly sessions: SessionsService,
+    crypto: CryptoService,
+    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // A KeyObject: jsonwebtoken re-derives a key from a string secret on every verify.
+      secretOrKey: crypto.signingKey as unknown as string,
+      algorithms: [auth.algorithm],
+      issuer: auth.issuer,
+      audience: auth.audience,
+      ignoreExpiration: false,
+    });
+  }
+
+  async validate(claims: AccessTokenClaims): Promise<AuthenticatedSession> {
+    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string')
+      throw refuse('TOKEN_INVALID');
+    const state = await this.sessions.stateOf(claims.sid);
+    if (!state || state.userId !== claims.sub) throw refuse('TOKEN_INVALID');
+    if (state.status !== 'active') throw refuse(REFUSAL_FOR_STATUS[state.status]);
+    const now = new Date();
+    if (state.expiresAt.getTime() <= now.getTime()) throw refuse('TOKEN_EXPIRED');
+    this.sessions.touch(claims.sid, state, now);
+    return { userId: claims.sub, sessionId: claims.sid };
+  }
+}

@@ -1,0 +1,111 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { authConfig } from '../config/auth.config';
+import { CryptoService } from '../common/crypto.service';
+import { Errors } from '../common/errors';
+import { uniqueViolation } from '../common/transactions';
+import { normaliseEmail, normaliseUsername, usernameKey } from './identity';
+import { passwordProblem } from './password-policy';
+import { User } from './user.entity';
+
+export interface NewUser {
+  username: string;
+  email: string;
+  password: string;
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
+    private readonly crypto: CryptoService,
+  ) {}
+
+  async create(input: NewUser): Promise<User> {
+    const username = normaliseUsername(input.username);
+    const email = normaliseEmail(input.email);
+    this.assertAcceptablePassword(input.password, { username, email }, 'password');
+    // Clear answers for the common case; the unique keys decide races below.
+    await this.assertUnique(email, usernameKey(username));
+    const now = new Date();
+    const user = this.users.create({
+      id: this.crypto.uuid(),
+      username,
+      usernameKey: usernameKey(username),
+      email,
+      passwordHash: await this.crypto.hashPassword(input.password),
+      isVerified: false,
+      verifiedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await this.users.insert(user);
+    } catch (error) {
+      const key = uniqueViolation(error);
+      if (key?.includes('email')) throw Errors.emailTaken();
+      if (key?.includes('username')) throw Errors.usernameTaken();
+      throw error;
+    }
+    return user;
+  }
+
+  /** Throws WEAK_PASSWORD with the reason; runs before any hashing. */
+  assertAcceptablePassword(
+    password: string,
+    owner: { username: string; email: string },
+    field: string,
+  ): void {
+    const problem = passwordProblem(password, { minLength: this.auth.passwordMinLength, ...owner });
+    if (problem) throw Errors.weakPassword(field, problem);
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: normaliseEmail(email) });
+  }
+
+  async markVerified(userId: string, manager: EntityManager): Promise<void> {
+    const now = new Date();
+    await manager
+      .createQueryBuilder()
+      .update(User)
+      .set({ isVerified: true, verifiedAt: now, updatedAt: now })
+      .where('id = :userId AND is_verified = :no', { userId, no: false })
+      .execute();
+  }
+
+  /** Holds the user's row until the transaction ends: serialises logins of one account (MySQL). */
+  async lockForUpdate(userId: string, manager: EntityManager): Promise<void> {
+    if (manager.connection.options.type !== 'mysql') return; // SQLite transactions already run one at a time
+    await manager
+      .createQueryBuilder(User, 'user')
+      .select('user.id')
+      .setLock('pessimistic_write')
+      .where('user.id = :userId', { userId })
+      .getOne();
+  }
+
+  async setPasswordHash(
+    userId: string,
+    passwordHash: string,
+    manager: EntityManager,
+  ): Promise<void> {
+    await manager.update(User, { id: userId }, { passwordHash, updatedAt: new Date() });
+  }
+
+  private async assertUnique(email: string, key: string): Promise<void> {
+    const clashes = await this.users.find({
+      select: { email: true, usernameKey: true },
+      where: [{ email }, { usernameKey: key }],
+    });
+    if (clashes.some((user) => user.email === email)) throw Errors.emailTaken();
+    if (clashes.length > 0) throw Errors.usernameTaken();
+  }
+}

@@ -1,0 +1,82 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiOkResponse,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Audit, AuditTrail, Trail } from '../audit/audit-trail';
+import { MessageResponse, ProblemResponse } from '../common/problem.response';
+import { Public } from '../common/public.decorator';
+import { sendPage } from '../pages/html';
+import { renderPage, tokenField } from '../pages/page';
+import { ConfirmVerificationRequest, SendVerificationRequest } from './dto/verification.dto';
+import { VerificationService } from './verification.service';
+
+const SENT: MessageResponse = {
+  status: 'accepted',
+  message: 'If the address belongs to an unverified account, a verification email is on its way',
+};
+
+@ApiTags('verification')
+@Public()
+@Controller('verify')
+export class VerificationController {
+  constructor(private readonly verification: VerificationService) {}
+
+  @Post('send')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Audit('email.verify.sent')
+  @ApiAcceptedResponse({
+    type: MessageResponse,
+    description: 'The same answer whether or not the account exists',
+  })
+  @ApiBadRequestResponse({ type: ProblemResponse })
+  @ApiTooManyRequestsResponse({ type: ProblemResponse })
+  async send(
+    @Body() body: SendVerificationRequest,
+    @Trail() trail: AuditTrail,
+  ): Promise<MessageResponse> {
+    const { sent, userId } = await this.verification.resend(body.email);
+    if (userId) trail.concerns(userId);
+    trail.meta.sent = sent;
+    return SENT;
+  }
+
+  @Post('confirm')
+  @HttpCode(HttpStatus.OK)
+  @Audit('email.verify')
+  @ApiOkResponse({ type: MessageResponse })
+  @ApiBadRequestResponse({
+    type: ProblemResponse,
+    description: 'INVALID_TOKEN: unknown, used or expired',
+  })
+  async confirm(
+    @Body() body: ConfirmVerificationRequest,
+    @Trail() trail: AuditTrail,
+  ): Promise<MessageResponse> {
+    trail.concerns(await this.verification.confirm(body.token));
+    return { status: 'success', message: 'Email verified' };
+  }
+
+  /** Mail scanners prefetch links, so a GET only shows a button; the POST consumes the token. */
+  @Get('confirm')
+  @ApiProduces('text/html')
+  @ApiQuery({ name: 'token', required: false })
+  @ApiOkResponse({ description: 'A page whose button confirms the address' })
+  page(
+    @Query('token') token: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): string {
+    const body = `<form id="form" data-action="/verify/confirm" data-done="Your email address is verified. You can log in now.">
+${tokenField(typeof token === 'string' ? token : undefined)}
+<p>Confirm that this email address is yours.</p>
+<button type="submit">Confirm my email</button>
+</form>`;
+    return sendPage(reply, renderPage('Confirm your email', body, 'pages.js'));
+  }
+}
