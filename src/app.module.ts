@@ -3,6 +3,7 @@ import { ConfigModule, ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
@@ -16,6 +17,7 @@ import { typeOrmOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { PagesModule } from './pages/pages.module';
+import { PasswordModule } from './password/password.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsersModule } from './users/users.module';
 import { VerificationModule } from './verification/verification.module';
@@ -44,6 +46,8 @@ import { VerificationModule } from './verification/verification.module';
     SessionsModule,
     AuthModule,
     VerificationModule,
+    PasswordModule,
+    AuditModule,
     HealthModule,
     PagesModule,
   ],
