@@ -13,12 +13,16 @@ import { auditConfig } from './config/audit.config';
 import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
 import { mailConfig } from './config/mail.config';
+import { redisConfig } from './config/redis.config';
+import { throttleConfig } from './config/throttle.config';
 import { typeOrmOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { PagesModule } from './pages/pages.module';
 import { PasswordModule } from './password/password.module';
+import { RedisModule } from './redis/redis.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { CountersModule, ThrottleModule } from './throttle/throttle.module';
 import { UsersModule } from './users/users.module';
 import { VerificationModule } from './verification/verification.module';
 
@@ -27,7 +31,7 @@ import { VerificationModule } from './verification/verification.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: false,
-      load: [appConfig, databaseConfig, authConfig, mailConfig, auditConfig],
+      load: [appConfig, databaseConfig, authConfig, mailConfig, auditConfig, throttleConfig, redisConfig],
     }),
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],
@@ -42,6 +46,9 @@ import { VerificationModule } from './verification/verification.module';
       }),
     }),
     CommonModule,
+    RedisModule,
+    CountersModule,
+    ThrottleModule,
     UsersModule,
     SessionsModule,
     AuthModule,

@@ -11,6 +11,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { authConfig } from '../config/auth.config';
+import { BoundedConcurrency } from './bounded-concurrency';
 
 /** The only place that touches node:crypto and argon2. */
 @Injectable()
@@ -19,6 +20,7 @@ export class CryptoService {
   readonly signingKey: KeyObject;
   private readonly argonOptions: argon2.HashOptions;
   private dummyHash: Promise<string> | undefined;
+  private readonly hashing: BoundedConcurrency;
 
   constructor(@Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>) {
     this.signingKey = createSecretKey(Buffer.from(auth.secretKey, 'utf8'));
@@ -28,6 +30,7 @@ export class CryptoService {
       timeCost: auth.argon2.timeCost,
       parallelism: auth.argon2.parallelism,
     };
+    this.hashing = new BoundedConcurrency(auth.argon2.maxConcurrent, auth.argon2.queueLimit);
   }
 
   uuid(): string {
@@ -55,15 +58,17 @@ export class CryptoService {
   }
 
   hashPassword(password: string): Promise<string> {
-    return argon2.hash(password, this.argonOptions);
+    return this.hashing.run(() => argon2.hash(password, this.argonOptions));
   }
 
   async verifyPassword(hash: string, password: string): Promise<boolean> {
-    try {
-      return await argon2.verify(hash, password);
-    } catch {
-      return false;
-    }
+    return this.hashing.run(async () => {
+      try {
+        return await argon2.verify(hash, password);
+      } catch {
+        return false; // a malformed stored hash never matches
+      }
+    });
   }
 
   /** Spends the same work as a real verify, for unknown accounts: same answer, same time. */

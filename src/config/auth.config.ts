@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname } from 'node:path';
 import { ConfigError, env } from './env';
 
@@ -46,6 +47,9 @@ export const authConfig = registerAs('auth', () => {
       memoryKib: env.int('ARGON2_MEMORY_KIB', 19456, 19456, 4 * 1024 * 1024),
       timeCost: env.int('ARGON2_TIME_COST', 2, 2, 100),
       parallelism: env.int('ARGON2_PARALLELISM', 1, 1, 64),
+      // At most this many hashes at once; beyond the queue limit requests get 503 + Retry-After.
+      maxConcurrent: env.int('ARGON2_MAX_CONCURRENCY', Math.max(1, cpus().length) * 2, 1, 256),
+      queueLimit: env.int('ARGON2_QUEUE_LIMIT', 64, 0, 100000),
     },
     passwordMinLength: env.int('PASSWORD_MIN_LENGTH', 8, 8, 128),
   };

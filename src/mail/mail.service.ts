@@ -6,6 +6,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mailConfig } from '../config/mail.config';
+import { throttleConfig } from '../config/throttle.config';
+import { CounterStore } from '../throttle/counter-store';
 
 export type MailKind = 'verify-email' | 'password-reset' | 'password-changed';
 
@@ -37,7 +39,21 @@ export class MailService {
   constructor(
     private readonly mailer: MailerService,
     @Inject(mailConfig.KEY) private readonly config: ConfigType<typeof mailConfig>,
+    @Inject(throttleConfig.KEY) private readonly throttle: ConfigType<typeof throttleConfig>,
+    private readonly counters: CounterStore,
   ) {}
+
+  /**
+   * Counts a mail of this kind to this address against the hourly cap (MAIL_CAP_PER_HOUR).
+   * Callers ask before issuing a token, so a capped request never voids the last mailed link.
+   */
+  async withinCap(kind: MailKind, to: string): Promise<boolean> {
+    if (!this.throttle.enabled) return true;
+    const { count } = await this.counters.hit(`mail:${kind}:${to.toLowerCase()}`, 60 * 60 * 1000);
+    if (count <= this.throttle.mailPerAddressPerHour) return true;
+    this.logger.warn({ kind }, 'Hourly mail cap reached for an address; mail not sent');
+    return false;
+  }
 
   verificationLink(token: string): string {
     return this.config.verifyUrl.replace('{token}', encodeURIComponent(token));

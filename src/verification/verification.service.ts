@@ -23,21 +23,22 @@ export class VerificationService {
     this.tokens = new OneTimeTokens(EmailVerification, crypto, VERIFICATION_LIFETIME_MS);
   }
 
-  /** Issues a token (voiding older ones) and mails its link. */
-  async sendVerification(user: Pick<User, 'id' | 'email' | 'username'>): Promise<void> {
+  /** Issues a token (voiding older ones) and mails its link, within the hourly mail cap. */
+  async sendVerification(user: Pick<User, 'id' | 'email' | 'username'>): Promise<boolean> {
+    if (!(await this.mail.withinCap('verify-email', user.email))) return false;
     const token = await this.transactions.run((manager) => this.tokens.issue(user.id, manager));
     this.mail.sendInBackground('verify-email', user.email, {
       username: user.username,
       link: this.mail.verificationLink(token),
     });
+    return true;
   }
 
   /** Resends for an unverified account; says nothing about whether the account exists. */
   async resend(email: string): Promise<{ sent: boolean; userId?: string }> {
     const user = await this.users.findByEmail(email);
     if (!user || user.isVerified) return { sent: false, userId: user?.id };
-    await this.sendVerification(user);
-    return { sent: true, userId: user.id };
+    return { sent: await this.sendVerification(user), userId: user.id };
   }
 
   /** Consumes the token and verifies its account, in one transaction. */
