@@ -14,6 +14,7 @@ import { MessageResponse, ProblemResponse } from '../common/problem.response';
 import { Public } from '../common/public.decorator';
 import { sendPage } from '../pages/html';
 import { renderPage, tokenField } from '../pages/page';
+import { RateLimit } from '../throttle/rate-limit.decorator';
 import { ConfirmVerificationRequest, SendVerificationRequest } from './dto/verification.dto';
 import { VerificationService } from './verification.service';
 
@@ -30,6 +31,7 @@ export class VerificationController {
 
   @Post('send')
   @HttpCode(HttpStatus.ACCEPTED)
+  @RateLimit('verify_send')
   @Audit('email.verify.sent')
   @ApiAcceptedResponse({
     type: MessageResponse,
@@ -49,6 +51,7 @@ export class VerificationController {
 
   @Post('confirm')
   @HttpCode(HttpStatus.OK)
+  @RateLimit('verify_confirm')
   @Audit('email.verify')
   @ApiOkResponse({ type: MessageResponse })
   @ApiBadRequestResponse({
