@@ -1,8 +1,15 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { MailModule } from '../mail/mail.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { UsersModule } from '../users/users.module';
+import { PasswordController } from './password.controller';
 import { PasswordReset } from './password-reset.entity';
+import { PasswordService } from './password.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PasswordReset])],
+  imports: [TypeOrmModule.forFeature([PasswordReset]), UsersModule, SessionsModule, MailModule],
+  controllers: [PasswordController],
+  providers: [PasswordService],
 })
 export class PasswordModule {}

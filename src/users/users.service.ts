@@ -100,6 +100,25 @@ export class UsersService {
     await manager.update(User, { id: userId }, { passwordHash, updatedAt: new Date() });
   }
 
+  /**
+   * Sets a new hash only if the stored one is still `expectedHash`: a password change that
+   * checked the old password loses to a reset (or change) that committed in the meantime.
+   */
+  async replacePasswordHash(
+    userId: string,
+    expectedHash: string,
+    passwordHash: string,
+    manager: EntityManager,
+  ): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(User)
+      .set({ passwordHash, updatedAt: new Date() })
+      .where('id = :userId AND password_hash = :expectedHash', { userId, expectedHash })
+      .execute();
+    return result.affected === 1;
+  }
+
   private async assertUnique(email: string, key: string): Promise<void> {
     const clashes = await this.users.find({
       select: { email: true, usernameKey: true },

@@ -1,0 +1,135 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiQuery,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Audit, AuditTrail, Trail } from '../audit/audit-trail';
+import { AuthenticatedSession, CurrentSession } from '../common/current-session';
+import { MessageResponse, ProblemResponse } from '../common/problem.response';
+import { Public } from '../common/public.decorator';
+import { sendPage } from '../pages/html';
+import { renderPage, tokenField } from '../pages/page';
+import {
+  ChangePasswordRequest,
+  ForgotPasswordRequest,
+  ResetPasswordRequest,
+} from './dto/password.dto';
+import { PasswordService } from './password.service';
+
+const RESET_SENT: MessageResponse = {
+  status: 'accepted',
+  message: 'If the address belongs to an account, a password reset email is on its way',
+};
+
+@ApiTags('password')
+@Controller('password')
+export class PasswordController {
+  constructor(private readonly passwords: PasswordService) {}
+
+  @Public()
+  @Post('forgot')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @Audit('password.forgot')
+  @ApiOperation({ summary: 'Mail a password reset link (valid 30 minutes, single use)' })
+  @ApiAcceptedResponse({
+    type: MessageResponse,
+    description: 'The same answer whether or not the account exists',
+  })
+  @ApiBadRequestResponse({ type: ProblemResponse, description: 'VALIDATION_FAILED' })
+  @ApiTooManyRequestsResponse({ type: ProblemResponse })
+  async forgot(
+    @Body() body: ForgotPasswordRequest,
+    @Trail() trail: AuditTrail,
+  ): Promise<MessageResponse> {
+    await this.passwords.forgot(body.email, trail);
+    return RESET_SENT;
+  }
+
+  @Public()
+  @Post('reset')
+  @HttpCode(HttpStatus.OK)
+  @Audit('password.reset')
+  @ApiOperation({
+    summary: 'Set a new password with the emailed token',
+    description:
+      'Every session of the account is revoked (its tokens then get 401 SESSION_REVOKED), every ' +
+      'other reset token is voided and the email address counts as verified.',
+  })
+  @ApiOkResponse({ type: MessageResponse })
+  @ApiBadRequestResponse({
+    type: ProblemResponse,
+    description:
+      'INVALID_TOKEN (unknown, used or expired); WEAK_PASSWORD (the token stays usable); VALIDATION_FAILED',
+  })
+  @ApiTooManyRequestsResponse({ type: ProblemResponse })
+  async reset(
+    @Body() body: ResetPasswordRequest,
+    @Trail() trail: AuditTrail,
+  ): Promise<MessageResponse> {
+    await this.passwords.reset(body.token, body.new_password, trail);
+    return { status: 'success', message: 'Password has been reset' };
+  }
+
+  /** The emailed link's page: a GET never consumes the token, the form's POST does. */
+  @Public()
+  @Get('reset')
+  @ApiOperation({ summary: 'The page behind the emailed link: a form for the new password' })
+  @ApiProduces('text/html')
+  @ApiQuery({ name: 'token', required: false })
+  @ApiOkResponse({ description: 'A page whose form posts the new password' })
+  page(
+    @Query('token') token: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): string {
+    const body = `<form id="form" data-action="/password/reset" data-done="Your password has been reset. You can log in with it now.">
+${tokenField(typeof token === 'string' ? token : undefined)}
+<label for="new_password">New password</label>
+<input type="password" id="new_password" name="new_password" autocomplete="new-password" required>
+<button type="submit">Set my new password</button>
+</form>`;
+    return sendPage(reply, renderPage('Choose a new password', body, 'pages.js'));
+  }
+
+  @Post('change')
+  @HttpCode(HttpStatus.OK)
+  @Audit('password.change')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Change the password of the logged-in account',
+    description: 'Other sessions of the account are revoked; the current one stays.',
+  })
+  @ApiOkResponse({ type: MessageResponse })
+  @ApiBadRequestResponse({
+    type: ProblemResponse,
+    description: 'WEAK_PASSWORD or VALIDATION_FAILED, with per-field errors',
+  })
+  @ApiUnauthorizedResponse({
+    type: ProblemResponse,
+    description:
+      'INVALID_CREDENTIALS (wrong current password; the session stays), or a missing/ended session',
+  })
+  @ApiTooManyRequestsResponse({ type: ProblemResponse })
+  async change(
+    @Body() body: ChangePasswordRequest,
+    @CurrentSession() session: AuthenticatedSession,
+    @Trail() trail: AuditTrail,
+  ): Promise<MessageResponse> {
+    await this.passwords.change(
+      session.userId,
+      session.sessionId,
+      body.current_password,
+      body.new_password,
+      trail,
+    );
+    return { status: 'success', message: 'Password has been changed' };
+  }
+}

@@ -1,0 +1,129 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import type { AuditTrail } from '../audit/audit-trail';
+import { CryptoService } from '../common/crypto.service';
+import { Errors } from '../common/errors';
+import { OneTimeTokens } from '../common/one-time-tokens';
+import { Transactions } from '../common/transactions';
+import { MailService } from '../mail/mail.service';
+import { SessionsService } from '../sessions/sessions.service';
+import type { User } from '../users/user.entity';
+import { UsersService } from '../users/users.service';
+import { PasswordReset } from './password-reset.entity';
+
+export const RESET_LIFETIME_MS = 30 * 60 * 1000;
+
+/** "2025-01-31 09:15:02", read as UTC by the password-changed mail. */
+export function mailTimestamp(at: Date): string {
+  return at.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** Forgot, reset and change password. */
+@Injectable()
+export class PasswordService {
+  private readonly tokens: OneTimeTokens<PasswordReset>;
+
+  constructor(
+    @InjectRepository(PasswordReset) private readonly resets: Repository<PasswordReset>,
+    private readonly users: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly transactions: Transactions,
+    private readonly mail: MailService,
+    private readonly crypto: CryptoService,
+  ) {
+    this.tokens = new OneTimeTokens(PasswordReset, crypto, RESET_LIFETIME_MS);
+  }
+
+  /**
+   * Issues a reset token (voiding older ones) and mails its link to the stored address. An
+   * unknown address does the same shape of work, and the mail leaves after the answer, so the
+   * answer and its timing say nothing about whether the account exists.
+   */
+  async forgot(email: string, trail: AuditTrail): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (!user) {
+      await this.transactions.run((manager) => this.tokens.voidAllOf(this.crypto.uuid(), manager));
+      trail.meta.sent = false;
+      return;
+    }
+    const token = await this.transactions.run((manager) => this.tokens.issue(user.id, manager));
+    this.mail.sendInBackground('password-reset', user.email, {
+      username: user.username,
+      link: this.mail.resetLink(token),
+    });
+    trail.concerns(user.id).meta.sent = true;
+  }
+
+  /**
+   * Sets a new password from an emailed token. The policy is checked and the hash computed
+   * before the transaction (a weak password leaves the token usable; argon2 never holds the
+   * write queue); the transaction then claims the token, so of racing requests one wins, and
+   * sets the password, voids the other reset tokens, revokes every session and verifies the
+   * address the link was sent to.
+   */
+  async reset(token: string, newPassword: string, trail: AuditTrail): Promise<void> {
+    const user = await this.ownerOfLiveToken(token);
+    if (!user) throw Errors.invalidToken();
+    trail.concerns(user.id);
+    this.users.assertAcceptablePassword(newPassword, user, 'new_password');
+    const passwordHash = await this.crypto.hashPassword(newPassword);
+    const revoked = await this.transactions.run(async (manager) => {
+      const userId = await this.tokens.consume(token, manager);
+      if (userId !== user.id) throw Errors.invalidToken();
+      await this.users.setPasswordHash(userId, passwordHash, manager);
+      await this.tokens.voidAllOf(userId, manager);
+      await this.users.markVerified(userId, manager);
+      return this.sessions.revokeAllSessionsOf(userId, manager);
+    });
+    trail.meta.sessions_revoked = revoked;
+    this.tellOwner(user, 'reset');
+  }
+
+  /**
+   * Changes the password of a logged-in user who knows the current one; the user's other
+   * sessions end, the current one stays. Pending reset links are voided too.
+   */
+  async change(
+    userId: string,
+    sessionId: string,
+    currentPassword: string,
+    newPassword: string,
+    trail: AuditTrail,
+  ): Promise<void> {
+    trail.concerns(userId).meta.session_id = sessionId;
+    const user = await this.users.findById(userId);
+    if (!user) throw Errors.invalidCredentials();
+    this.users.assertAcceptablePassword(newPassword, user, 'new_password');
+    if (!(await this.crypto.verifyPassword(user.passwordHash, currentPassword)))
+      throw Errors.invalidCredentials();
+    const passwordHash = await this.crypto.hashPassword(newPassword);
+    const revoked = await this.transactions.run(async (manager) => {
+      // Lost to a reset or change that committed since the check: the old password is stale.
+      if (!(await this.users.replacePasswordHash(userId, user.passwordHash, passwordHash, manager)))
+        throw Errors.invalidCredentials();
+      await this.tokens.voidAllOf(userId, manager);
+      return this.sessions.revokeAllSessionsOf(userId, manager, sessionId);
+    });
+    trail.meta.sessions_revoked = revoked;
+    this.tellOwner(user, 'changed');
+  }
+
+  /** Cheap look-up before hashing: junk, used or expired tokens never cost an argon2 hash. */
+  private async ownerOfLiveToken(token: string): Promise<User | null> {
+    const record = await this.resets.findOne({
+      select: { userId: true, expiresAt: true },
+      where: { tokenHash: this.crypto.sha256(token), usedAt: IsNull() },
+    });
+    if (!record || record.expiresAt.getTime() <= Date.now()) return null;
+    return this.users.findById(record.userId);
+  }
+
+  private tellOwner(user: User, how: 'reset' | 'changed'): void {
+    this.mail.sendInBackground('password-changed', user.email, {
+      username: user.username,
+      how,
+      when: mailTimestamp(new Date()),
+    });
+  }
+}
