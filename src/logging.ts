@@ -1,9 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 import type { AppConfig } from './config/app.config';
 import { requestIdOf } from './http';
 
-/** Paths that may carry secrets; pino replaces their values wherever they appear. */
+export const REDACTED = '[redacted]';
+
+/** Paths pino censors itself (cheap, compiled once); redactSecrets() covers every depth. */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -18,27 +21,89 @@ export const REDACTED_PATHS = [
   '*.tokenHash',
 ];
 
+/**
+ * Keys whose values are never logged, at any depth: passwords, tokens, secrets, hashes,
+ * credentials in headers, and a failed query's bound parameters (which can hold any of those).
+ */
+const SECRET_KEY = /pass(word)?|token|secret|authori[sz]ation|cookie|api[-_]?key|hash|parameters/i;
+
+/** Bearer credentials, and JWTs or refresh tokens (three dot-separated base64url parts). */
+const SECRET_VALUES = [/\bBearer\s+[^\s"',]+/gi, /[\w-]{8,}\.[\w-]{16,}\.[\w-]{16,}/g];
+
+export function redactString(value: string): string {
+  return SECRET_VALUES.reduce((text, pattern) => text.replace(pattern, REDACTED), value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** A copy with secret-named keys censored and secret-shaped strings replaced, at any depth. */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (depth > 8) return value;
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  if (value instanceof Error) return redactSecrets({ ...stdSerializers.err(value) }, depth + 1);
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = redactEntry(key, item, depth + 1);
+  return copy;
+}
+
+function redactEntry(key: string, item: unknown, depth: number): unknown {
+  return SECRET_KEY.test(key) && item != null ? REDACTED : redactSecrets(item, depth);
+}
+
+/**
+ * What each log call's object goes through. `err` is left to its serializer (below), which
+ * keeps pino's error shape and then censors it the same way.
+ */
+export function redactLogObject(object: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(object)) {
+    copy[key] = key === 'err' && item instanceof Error ? item : redactEntry(key, item, 1);
+  }
+  return copy;
+}
+
 export function loggerParams(config: AppConfig): Params {
   return {
-    pinoHttp: {
-      level: config.logLevel,
-      genReqId: (request: IncomingMessage) => requestIdOf(request),
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      serializers: {
-        // The query string can hold a one-time token (/verify/confirm?token=): log the path only.
-        req: (request: { id: string; method: string; url: string; remoteAddress?: string }) => ({
-          id: request.id,
-          method: request.method,
-          path: request.url.split('?')[0],
-        }),
-        res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+    pinoHttp: [
+      {
+        level: config.logLevel,
+        genReqId: (request: IncomingMessage) => requestIdOf(request),
+        redact: { paths: REDACTED_PATHS, censor: REDACTED },
+        formatters: {
+          log: redactLogObject,
+        },
+        hooks: {
+          // Messages are strings the formatter never sees: a token pasted into one is censored too.
+          logMethod(args, method) {
+            const cleaned = args.map((arg) => (typeof arg === 'string' ? redactString(arg) : arg));
+            return method.apply(this, cleaned as Parameters<typeof method>);
+          },
+        },
+        serializers: {
+          // Neither headers nor bodies are logged. The query string can hold a one-time token
+          // (/verify/confirm?token=): log the path only.
+          req: (request: { id: string; method: string; url: string }) => ({
+            id: request.id,
+            method: request.method,
+            path: request.url.split('?')[0],
+          }),
+          res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+          // pino-http hands this pino's serialized error (type, message, stack, own fields).
+          err: (error: object) =>
+            redactSecrets({ ...(error instanceof Error ? stdSerializers.err(error) : error) }),
+        },
+        customLogLevel: (_request, response, error) =>
+          error || response.statusCode >= 500 ? 'error' : 'info',
       },
-      customLogLevel: (_request, response, error) =>
-        error || response.statusCode >= 500
-          ? 'error'
-          : response.statusCode >= 400
-            ? 'info'
-            : 'info',
-    },
+      // process.stdout rather than pino's default direct fd writer: same JSON lines, and a test
+      // can capture them.
+      process.stdout,
+    ],
   };
 }

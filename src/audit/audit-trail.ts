@@ -1,4 +1,10 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+} from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 
 export type AuditOutcome = 'success' | 'failure';
 
@@ -32,8 +38,13 @@ export class AuditTrail {
 export const AUDIT_ACTION = 'auditAction';
 const TRAIL = Symbol('auditTrail');
 
-/** Marks a handler as an auth event; the interceptor writes one row per call. */
-export const Audit = (action: string) => SetMetadata(AUDIT_ACTION, action);
+/**
+ * Marks a handler as an auth event; the interceptor writes one row per call. The action is also
+ * put in the Fastify route config, so that a call refused by a guard (before any interceptor
+ * runs, e.g. a failed login) is still written.
+ */
+export const Audit = (action: string) =>
+  applyDecorators(SetMetadata(AUDIT_ACTION, action), RouteConfig({ [AUDIT_ACTION]: action }));
 
 export function trailOf(request: object): AuditTrail {
   const holder = request as { [TRAIL]?: AuditTrail };

@@ -1,0 +1,50 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { AuthenticatedSession, CurrentSession } from '../common/current-session';
+import { ProblemResponse } from '../common/problem.response';
+import { AuditService } from './audit.service';
+import {
+  AUDIT_PAGE_DEFAULT,
+  AuditEventView,
+  AuditPageQuery,
+  AuditPageResponse,
+} from './dto/audit.dto';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get('me')
+  @ApiOperation({ summary: "The caller's own account activity, newest first, cursor-paginated" })
+  @ApiOkResponse({ type: AuditPageResponse })
+  @ApiBadRequestResponse({
+    type: ProblemResponse,
+    description: 'VALIDATION_FAILED: limit outside 1..100 or a malformed cursor',
+  })
+  @ApiUnauthorizedResponse({
+    type: ProblemResponse,
+    description: 'Missing, invalid or ended session',
+  })
+  async mine(
+    @Query() query: AuditPageQuery,
+    @CurrentSession() session: AuthenticatedSession,
+  ): Promise<AuditPageResponse> {
+    const limit = query.limit ?? AUDIT_PAGE_DEFAULT;
+    const before = query.cursor === undefined ? undefined : Number(query.cursor);
+    const rows = await this.audit.listForUser(session.userId, limit + 1, before);
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map((row) => AuditEventView.of(row)),
+      next_cursor: rows.length > limit ? String(page[page.length - 1].id) : null,
+    };
+  }
+}
