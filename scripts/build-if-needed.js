@@ -17,8 +17,9 @@ function newestSource(dir) {
 const root = join(__dirname, '..');
 const stale =
   !existsSync(entry) ||
-  Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'migrations'))) > statSync(entry).mtimeMs;
+  Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'migrations'))) >
+    statSync(entry).mtimeMs;
 if (stale) {
   console.log('Building the service (first start or changed sources)...');
-  execSync('npx nest build', { cwd: root, stdio: 'inherit' });
+  execSync('npm run build', { cwd: root, stdio: 'inherit' });
 }

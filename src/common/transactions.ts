@@ -20,11 +20,35 @@ export class Transactions {
   }
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serialise) return this.dataSource.transaction(work);
+    if (!this.serialise) return this.runOnMysql(work);
     const result = this.queue.then(() => this.dataSource.transaction(work));
     this.queue = result.catch(() => undefined);
     return result;
   }
+
+  /**
+   * READ COMMITTED: correctness rests on row locks and unique keys, not on snapshots, and it
+   * avoids InnoDB's gap locks, which deadlock parallel "update none, then insert" transactions.
+   * A deadlock victim is retried, as InnoDB expects.
+   */
+  private async runOnMysql<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.dataSource.transaction('READ COMMITTED', work);
+      } catch (error) {
+        if (attempt >= MAX_ATTEMPTS || !isDeadlock(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
+  }
+}
+
+const MAX_ATTEMPTS = 4;
+
+function isDeadlock(error: unknown): boolean {
+  if (!(error instanceof QueryFailedError)) return false;
+  const code = (error.driverError as { code?: string }).code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
 }
 
 /** The name of the unique key or column a failed insert/update collided with, if that was why. */

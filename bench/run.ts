@@ -1,0 +1,413 @@
+/**
+ * npm run bench: starts the built service in each storage mode with rate limits off, drives it
+ * with autocannon from this (separate) process, and compares every scenario with its reference
+ * in the same run: GET / (the framework floor) and the raw argon2 verify rate (the floor for logins).
+ * Writes bench/results.md and bench/results.json.
+ */
+import autocannon from 'autocannon';
+import * as argon2 from 'argon2';
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { createConnection } from 'mysql2/promise';
+
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const USERS = Number(process.env.BENCH_USERS ?? 200);
+const MODES = (process.env.BENCH_MODES ?? 'sqlite,mysql,mysql+redis').split(',');
+const PASSWORD = 'Bench-Quiet-Lantern-42';
+const ARGON = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+interface Measured {
+  scenario: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+}
+
+interface ModeResult {
+  mode: string;
+  peakRssMb: number;
+  scenarios: Measured[];
+}
+
+interface Server {
+  base: string;
+  process: ChildProcess;
+  outbox: string;
+  stop(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function startServer(mode: string, port: number): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
+  const dbName = `auth_bench_${randomBytes(4).toString('hex')}`;
+  const mysql = mode.startsWith('mysql');
+  if (mysql) await adminQuery(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4`);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    SECRET_KEY: randomBytes(32).toString('base64url'),
+    THROTTLE_ENABLED: 'false',
+    DOCS_ENABLED: 'false',
+    DB_TYPE: mysql ? 'mysql' : 'sqlite',
+    DB_PATH: join(dir, 'auth.sqlite'),
+    DB_HOST: '127.0.0.1',
+    DB_NAME: dbName,
+    MAIL_OUTBOX_DIR: join(dir, 'outbox'),
+    ...(mode.includes('redis') ? { REDIS_URL: 'redis://127.0.0.1:6379/14' } : {}),
+  };
+  const child = spawn(process.execPath, ['dist/src/main.js'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i += 1) {
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  return {
+    base,
+    process: child,
+    outbox: join(dir, 'outbox'),
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dir, { recursive: true, force: true });
+      if (mysql) await adminQuery(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    },
+  };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const connection = await createConnection({ host: '127.0.0.1', user: 'root' });
+  await connection.query(sql);
+  await connection.end();
+}
+
+async function post(
+  base: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Signs up `count` users, verifies each through the link in the outbox, logs each in. */
+async function makeUsers(server: Server, count: number, tag: string) {
+  const emails: string[] = [];
+  for (let start = 0; start < count; start += 8) {
+    await Promise.all(
+      Array.from({ length: Math.min(8, count - start) }, async (_, offset) => {
+        const i = start + offset;
+        const email = `bench.${tag}.${i}@example.com`;
+        const created = await post(server.base, '/auth/signup', {
+          username: `bench_${tag}_${i}`,
+          email,
+          password: PASSWORD,
+        });
+        if (created.status !== 201)
+          throw new Error(`signup failed: ${JSON.stringify(created.body)}`);
+        emails.push(email);
+      }),
+    );
+  }
+  for (let i = 0; i < 100 && readdirSync(server.outbox).length < count; i += 1) await sleep(100);
+  const tokens = await Promise.all(
+    readdirSync(server.outbox).map(async (file) => {
+      const mail = await simpleParser(readFileSync(join(server.outbox, file)));
+      return /token=([A-Za-z0-9_-]+)/.exec(mail.text ?? '')?.[1];
+    }),
+  );
+  for (const token of tokens) if (token) await post(server.base, '/verify/confirm', { token });
+  const sessions: Array<{ email: string; access: string; refresh: string }> = [];
+  for (const email of emails) {
+    const login = await post(server.base, '/auth/login', {
+      email,
+      password: PASSWORD,
+      force: true,
+    });
+    if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+    sessions.push({
+      email,
+      access: String(login.body.access_token),
+      refresh: String(login.body.refresh_token),
+    });
+  }
+  return sessions;
+}
+
+function summarise(scenario: string, result: autocannon.Result): Measured {
+  return {
+    scenario,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+function drive(options: autocannon.Options): Promise<autocannon.Result> {
+  return autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+}
+
+async function rawArgonVerifyRate(): Promise<number> {
+  const hash = await argon2.hash(PASSWORD, ARGON);
+  const deadline = Date.now() + DURATION_S * 1000;
+  let done = 0;
+  // As many in flight as the server would have: libuv's pool runs them.
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (Date.now() < deadline) {
+        await argon2.verify(hash, PASSWORD);
+        done += 1;
+      }
+    }),
+  );
+  return Math.round(done / DURATION_S);
+}
+
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+async function benchMode(mode: string, port: number): Promise<ModeResult> {
+  const server = await startServer(mode, port);
+  try {
+    const tag = randomBytes(3).toString('hex');
+    const sessions = await makeUsers(server, USERS, tag);
+    const scenarios: Measured[] = [];
+    const json = { 'content-type': 'application/json' };
+
+    scenarios.push(summarise('GET /', await drive({ url: `${server.base}/` })));
+
+    let next = 0;
+    scenarios.push(
+      summarise(
+        'GET /session/active',
+        await drive({
+          url: `${server.base}/session/active`,
+          requests: [
+            {
+              method: 'GET',
+              setupRequest: (request) => {
+                const session = sessions[next++ % sessions.length];
+                return {
+                  ...request,
+                  headers: { ...request.headers, authorization: `Bearer ${session.access}` },
+                };
+              },
+            },
+          ],
+        }),
+      ),
+    );
+
+    scenarios.push(
+      summarise(
+        'POST /auth/login (force)',
+        await drive({
+          url: `${server.base}/auth/login`,
+          requests: [
+            {
+              method: 'POST',
+              headers: json,
+              setupRequest: (request) => ({
+                ...request,
+                body: JSON.stringify({
+                  email: sessions[next++ % sessions.length].email,
+                  password: PASSWORD,
+                  force: true,
+                }),
+              }),
+            },
+          ],
+        }),
+      ),
+    );
+
+    // Each connection refreshes its own session, chaining the rotated token.
+    const fresh = await Promise.all(
+      sessions
+        .slice(0, CONNECTIONS)
+        .map((s) =>
+          post(server.base, '/auth/login', { email: s.email, password: PASSWORD, force: true }),
+        ),
+    );
+    const chains = fresh.map((login) => String(login.body.refresh_token));
+    let slots = 0;
+    scenarios.push(
+      summarise(
+        'POST /auth/refresh',
+        await drive({
+          url: `${server.base}/auth/refresh`,
+          requests: [
+            {
+              method: 'POST',
+              headers: json,
+              setupRequest: (request, context) => {
+                const state = context as { slot?: number };
+                state.slot ??= slots++ % chains.length;
+                return { ...request, body: JSON.stringify({ refresh_token: chains[state.slot] }) };
+              },
+              onResponse: (status, body, context) => {
+                const state = context as { slot?: number };
+                if (status === 200 && state.slot !== undefined)
+                  chains[state.slot] = JSON.parse(body).refresh_token;
+              },
+            },
+          ],
+        }),
+      ),
+    );
+
+    let signupCounter = 0;
+    scenarios.push(
+      summarise(
+        'POST /auth/signup',
+        await drive({
+          url: `${server.base}/auth/signup`,
+          requests: [
+            {
+              method: 'POST',
+              headers: json,
+              setupRequest: (request) => {
+                signupCounter += 1;
+                const id = `${tag}s${signupCounter}`;
+                return {
+                  ...request,
+                  body: JSON.stringify({
+                    username: `b_${id}`,
+                    email: `b.${id}@example.com`,
+                    password: PASSWORD,
+                  }),
+                };
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    return { mode, peakRssMb: peakRssMb(server.process.pid!), scenarios };
+  } finally {
+    await server.stop();
+  }
+}
+
+function ratio(value: number, reference: number): number {
+  return reference > 0 ? Math.round((value / reference) * 1000) / 1000 : 0;
+}
+
+const TARGETS: Record<string, number> = { sqlite: 0.45, 'mysql+redis': 0.4, mysql: 0.18 };
+
+async function main(): Promise<void> {
+  console.log(`argon2 raw verify rate (m=19 MiB, t=2, p=1), ${DURATION_S}s...`);
+  const argonRate = await rawArgonVerifyRate();
+  console.log(`  ${argonRate} verifies/s`);
+  const results: ModeResult[] = [];
+  let port = 39100;
+  for (const mode of MODES) {
+    console.log(`\n== ${mode} ==`);
+    const result = await benchMode(mode, port++);
+    results.push(result);
+    for (const s of result.scenarios)
+      console.log(
+        `  ${s.scenario.padEnd(28)} ${String(s.rps).padStart(7)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  non-2xx ${s.non2xx}  errors ${s.errors}`,
+      );
+    console.log(`  peak RSS ${result.peakRssMb} MB`);
+  }
+
+  const lines = [
+    '# Benchmark results',
+    '',
+    `${new Date().toISOString()} · ${CONNECTIONS} connections · ${DURATION_S}s per scenario · ${USERS} users · Node ${process.version}`,
+    '',
+    `Raw argon2id verify rate (m=19 MiB, t=2, p=1) on this machine: **${argonRate}/s**`,
+    '',
+    '| mode | scenario | req/s | p50 ms | p99 ms | non-2xx | ratio | reference | target |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+  ];
+  const checks: Array<{ name: string; ok: boolean }> = [];
+  for (const result of results) {
+    const floor = result.scenarios.find((s) => s.scenario === 'GET /')!.rps;
+    for (const s of result.scenarios) {
+      let reference = 'GET /';
+      let value = ratio(s.rps, floor);
+      let target = '';
+      if (s.scenario.startsWith('POST /auth/login') || s.scenario === 'POST /auth/signup') {
+        reference = 'argon2 verify/s';
+        value = ratio(s.rps, argonRate);
+      }
+      if (s.scenario === 'GET /session/active') {
+        target = `≥ ${TARGETS[result.mode]}, p99 < 30 ms`;
+        checks.push({
+          name: `${result.mode} session/active ratio ${value} ≥ ${TARGETS[result.mode]}`,
+          ok: value >= TARGETS[result.mode],
+        });
+        checks.push({ name: `${result.mode} session/active p99 ${s.p99} ms < 30`, ok: s.p99 < 30 });
+      }
+      if (s.scenario.startsWith('POST /auth/login')) {
+        target = '≥ 0.85';
+        checks.push({ name: `${result.mode} login ratio ${value} ≥ 0.85`, ok: value >= 0.85 });
+      }
+      lines.push(
+        `| ${result.mode} | ${s.scenario} | ${s.rps} | ${s.p50} | ${s.p99} | ${s.non2xx} | ${s.scenario === 'GET /' ? '1' : value} | ${s.scenario === 'GET /' ? '' : reference} | ${target} |`,
+      );
+    }
+    checks.push({
+      name: `${result.mode} peak RSS ${result.peakRssMb} MB < 300`,
+      ok: result.peakRssMb < 300,
+    });
+  }
+  lines.push(
+    '',
+    '## Targets',
+    '',
+    ...checks.map((c) => `- ${c.ok ? 'PASS' : 'FAIL'}: ${c.name}`),
+    '',
+  );
+  writeFileSync(join(__dirname, 'results.md'), lines.join('\n'));
+  writeFileSync(
+    join(__dirname, 'results.json'),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        connections: CONNECTIONS,
+        durationSeconds: DURATION_S,
+        argonVerifyPerSecond: argonRate,
+        results,
+        checks,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  console.log(
+    `\n${checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'} ${c.name}`).join('\n')}\n\nWrote bench/results.md and bench/results.json`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
