@@ -24,6 +24,7 @@ import {
   ResetPasswordRequest,
 } from './dto/password.dto';
 import { PasswordService } from './password.service';
+import { RateLimit } from '../throttle/rate-limit.decorator';
 
 const RESET_SENT: MessageResponse = {
   status: 'accepted',
@@ -37,6 +38,7 @@ export class PasswordController {
 
   @Public()
   @Post('forgot')
+  @RateLimit('forgot')
   @HttpCode(HttpStatus.ACCEPTED)
   @Audit('password.forgot')
   @ApiOperation({ summary: 'Mail a password reset link (valid 30 minutes, single use)' })
@@ -56,6 +58,7 @@ export class PasswordController {
 
   @Public()
   @Post('reset')
+  @RateLimit('reset')
   @HttpCode(HttpStatus.OK)
   @Audit('password.reset')
   @ApiOperation({

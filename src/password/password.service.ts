@@ -8,6 +8,7 @@ import { OneTimeTokens } from '../common/one-time-tokens';
 import { Transactions } from '../common/transactions';
 import { MailService } from '../mail/mail.service';
 import { SessionsService } from '../sessions/sessions.service';
+import { LoginBackoff } from '../throttle/login-backoff';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { PasswordReset } from './password-reset.entity';
@@ -31,6 +32,7 @@ export class PasswordService {
     private readonly transactions: Transactions,
     private readonly mail: MailService,
     private readonly crypto: CryptoService,
+    private readonly backoff: LoginBackoff,
   ) {
     this.tokens = new OneTimeTokens(PasswordReset, crypto, RESET_LIFETIME_MS);
   }
@@ -42,8 +44,10 @@ export class PasswordService {
    */
   async forgot(email: string, trail: AuditTrail): Promise<void> {
     const user = await this.users.findByEmail(email);
-    if (!user) {
+    // Over the hourly cap nothing is issued, so the last mailed link stays valid.
+    if (!user || !(await this.mail.withinCap('password-reset', user.email))) {
       await this.transactions.run((manager) => this.tokens.voidAllOf(this.crypto.uuid(), manager));
+      if (user) trail.concerns(user.id);
       trail.meta.sent = false;
       return;
     }
@@ -77,6 +81,8 @@ export class PasswordService {
       return this.sessions.revokeAllSessionsOf(userId, manager);
     });
     trail.meta.sessions_revoked = revoked;
+    // The owner proved control of the mailbox: failed-login back-off starts over.
+    await this.backoff.clear(user.email);
     this.tellOwner(user, 'reset');
   }
 

@@ -75,7 +75,12 @@ export class CounterStore implements OnModuleDestroy {
   hit(key: string, windowMs: number): Promise<Hit> {
     return this.shared(
       async (client) => {
-        const [count, resetMs] = (await client.eval(HIT_SCRIPT, 1, `rl:${key}`, String(windowMs))) as [number, number];
+        const [count, resetMs] = (await client.eval(
+          HIT_SCRIPT,
+          1,
+          `rl:${key}`,
+          String(windowMs),
+        )) as [number, number];
         return { count, resetMs };
       },
       () => this.local.hit(key, windowMs),
@@ -98,7 +103,8 @@ export class CounterStore implements OnModuleDestroy {
 
   clear(keys: string[]): Promise<void> {
     return this.shared(
-      async (client) => void (keys.length > 0 && (await client.del(...keys.map((key) => `rl:${key}`)))),
+      async (client) =>
+        void (keys.length > 0 && (await client.del(...keys.map((key) => `rl:${key}`)))),
       () => this.local.clear(keys),
     );
   }
@@ -107,7 +113,10 @@ export class CounterStore implements OnModuleDestroy {
     this.local.stop();
   }
 
-  private async shared<T>(remote: (client: NonNullable<RedisConnection['client']>) => Promise<T>, local: () => Promise<T>): Promise<T> {
+  private async shared<T>(
+    remote: (client: NonNullable<RedisConnection['client']>) => Promise<T>,
+    local: () => Promise<T>,
+  ): Promise<T> {
     const client = this.redis.client;
     if (!client) return local();
     try {

@@ -19,7 +19,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     return super.handleRequest(request);
   }
 
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  protected override async throwThrottlingException(
+    _context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
     throw Errors.tooManyRequests(Math.max(1, detail.timeToBlockExpire));
   }
 }

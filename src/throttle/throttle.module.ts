@@ -4,11 +4,12 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { RateLimitedEndpoint, throttleConfig } from '../config/throttle.config';
 import { CounterStore } from './counter-store';
+import { LoginBackoff } from './login-backoff';
 import { RATE_LIMIT } from './rate-limit.decorator';
 import { accountOf, RateLimitGuard } from './rate-limit.guard';
 
 @Global()
-@Module({ providers: [CounterStore], exports: [CounterStore] })
+@Module({ providers: [CounterStore, LoginBackoff], exports: [CounterStore, LoginBackoff] })
 export class CountersModule {}
 
 /** Fixed windows over the shared counters; over the limit, blocked until the window closes. */
@@ -17,7 +18,12 @@ function storageOver(counters: CounterStore): ThrottlerStorage {
     async increment(key: string, ttl: number, limit: number) {
       const { count, resetMs } = await counters.hit(`throttle:${key}`, ttl);
       const seconds = Math.ceil(resetMs / 1000);
-      return { totalHits: count, timeToExpire: seconds, isBlocked: count > limit, timeToBlockExpire: seconds };
+      return {
+        totalHits: count,
+        timeToExpire: seconds,
+        isBlocked: count > limit,
+        timeToBlockExpire: seconds,
+      };
     },
   };
 }
@@ -31,7 +37,8 @@ function endpointOf(context: ExecutionContext): RateLimitedEndpoint | undefined 
     ThrottlerModule.forRootAsync({
       inject: [throttleConfig.KEY, CounterStore],
       useFactory: (config: ConfigType<typeof throttleConfig>, counters: CounterStore) => {
-        const limitsOf = (context: ExecutionContext) => config.limits[endpointOf(context) as RateLimitedEndpoint];
+        const limitsOf = (context: ExecutionContext) =>
+          config.limits[endpointOf(context) as RateLimitedEndpoint];
         return {
           setHeaders: false,
           storage: storageOver(counters),

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
 import { throttleConfig } from '../config/throttle.config';
-import { CounterStore } from '../throttle/counter-store';
+import { CounterStore } from './counter-store';
 
 /**
  * Failed-login back-off per account (the normalised email, known or not): after `threshold`
