@@ -7,6 +7,8 @@ import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { ConfigError } from './env';
 import { mailConfig } from './mail.config';
+import { redisConfig } from './redis.config';
+import { throttleConfig } from './throttle.config';
 
 /** The keys of DESIGN.md's configuration table; each test starts with none of them set. */
 const KEYS = [
@@ -43,6 +45,8 @@ const KEYS = [
   'ARGON2_PARALLELISM',
   'PASSWORD_MIN_LENGTH',
   'AUDIT_RETENTION_DAYS',
+  'THROTTLE_ENABLED',
+  'REDIS_URL',
 ];
 
 const A_GOOD_SECRET = 'k3J9-qv7Lw2pXz8R-mT4nYb6Hc1Ds5Fg0';
@@ -128,6 +132,38 @@ describe('configuration', () => {
       });
       expect(auditConfig().retentionDays).toBe(365);
     });
+  });
+
+  it('accepts every documented default when it is set explicitly, as .env.example does', () => {
+    const example = readFileSync(join(cwd, '.env.example'), 'utf8')
+      .split('\n')
+      .filter((line) => /^[A-Z0-9_]+=/.test(line))
+      .map((line) => line.split('=', 2) as [string, string]);
+    set(Object.fromEntries(example));
+    for (const load of [
+      appConfig,
+      databaseConfig,
+      authConfig,
+      mailConfig,
+      auditConfig,
+      throttleConfig,
+      redisConfig,
+    ]) {
+      expect(() => load()).not.toThrow();
+    }
+    expect(authConfig()).toMatchObject({ algorithm: 'HS256', sessionPolicy: 'reject' });
+    expect(appConfig().logLevel).toBe('info');
+  });
+
+  it('reads enumerated values without regard to case', () => {
+    set({
+      SECRET_KEY: A_GOOD_SECRET,
+      ALGORITHM: 'hs512',
+      SESSION_POLICY: 'REPLACE',
+      DB_TYPE: 'MySQL',
+    });
+    expect(authConfig()).toMatchObject({ algorithm: 'HS512', sessionPolicy: 'replace' });
+    expect(databaseConfig().type).toBe('mysql');
   });
 
   describe('a bad value stops the start with a message naming the key', () => {

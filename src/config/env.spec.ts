@@ -57,6 +57,10 @@ describe('env readers', () => {
   it('read one of a set of values without regard to case', () => {
     set('SOME_KIND', 'MySQL');
     expect(env.oneOf('SOME_KIND', ['sqlite', 'mysql'] as const, 'sqlite')).toBe('mysql');
+    set('SOME_KIND', 'HS256');
+    expect(env.oneOf('SOME_KIND', ['HS256', 'HS512'] as const, 'HS512')).toBe('HS256');
+    set('SOME_KIND', 'hs256');
+    expect(env.oneOf('SOME_KIND', ['HS256', 'HS512'] as const, 'HS512')).toBe('HS256');
     set('SOME_KIND', 'postgres');
     expect(() => env.oneOf('SOME_KIND', ['sqlite', 'mysql'] as const, 'sqlite')).toThrow(
       /SOME_KIND must be one of sqlite, mysql, got "postgres"/,

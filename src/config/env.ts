@@ -55,7 +55,7 @@ export const env = {
   oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
     const value = raw(key);
     if (value === undefined) return fallback;
-    const match = allowed.find((candidate) => candidate === value.toLowerCase());
+    const match = allowed.find((candidate) => candidate.toLowerCase() === value.toLowerCase());
     if (!match) throw new ConfigError(key, `must be one of ${allowed.join(', ')}, got "${value}"`);
     return match;
   },
