@@ -32,6 +32,7 @@ describe('POST /auth/login', () => {
       .expect(200);
 
     expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.headers['cache-control']).toBe('no-store');
     expect(response.body).toEqual({
       access_token: expect.any(String),
       token_type: 'bearer',

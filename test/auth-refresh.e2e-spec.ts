@@ -31,6 +31,7 @@ describe('POST /auth/refresh', () => {
   it('rotates: new tokens for the same session, and the old refresh token is spent', async () => {
     const user = await loggedInUser(t);
     const first = await refresh(user.refreshToken).expect(200);
+    expect(first.headers['cache-control']).toBe('no-store');
     expect(first.body).toEqual({
       access_token: expect.any(String),
       token_type: 'bearer',

@@ -1,10 +1,12 @@
 import { bearer, Identity, loggedInUser, verifiedUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
-function sidOf(accessToken: string): string {
+function claimsOf(accessToken: string): Record<string, unknown> {
   const payload = accessToken.split('.')[1];
-  return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sid: string }).sid;
+  return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
+
+const sidOf = (accessToken: string) => claimsOf(accessToken).sid as string;
 
 const login = (t: TestApp, identity: Identity, extra: Record<string, unknown> = {}) =>
   t.http.post('/auth/login').send({ email: identity.email, password: identity.password, ...extra });
@@ -222,6 +224,15 @@ describe('an expired session', () => {
       .post('/auth/refresh')
       .send({ refresh_token: first.refreshToken })
       .expect(200);
+    // ...whose lifetime is cut to what is left of the session.
+    expect(refreshed.body.expires_in).toBeGreaterThan(0);
+    expect(refreshed.body.expires_in).toBeLessThanOrEqual(60);
+    const session = await t.http
+      .get('/session/active')
+      .set(bearer(refreshed.body.access_token))
+      .expect(200);
+    const exp = claimsOf(refreshed.body.access_token).exp as number;
+    expect(exp * 1000).toBeLessThanOrEqual(Date.parse(session.body.session.expires_at) + 1000);
     jest.useRealTimers();
 
     // ...but the session ends a day after login, whatever the access token says.

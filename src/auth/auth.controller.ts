@@ -1,4 +1,13 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  createParamDecorator,
+  ExecutionContext,
+  HttpCode,
+  HttpStatus,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -28,7 +37,6 @@ import {
 } from './dto/auth.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { SignupService } from './signup.service';
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 
 /** The account Passport's local strategy authenticated. */
 const AuthenticatedUser = createParamDecorator(
@@ -105,9 +113,13 @@ export class AuthController {
     summary: 'Trade a refresh token for new tokens (rotation; a reused token revokes the session)',
   })
   @ApiOkResponse({ type: TokenResponse })
+  @ApiBadRequestResponse({ type: ProblemResponse, description: 'VALIDATION_FAILED' })
   @ApiUnauthorizedResponse({
     type: ProblemResponse,
-    description: 'TOKEN_INVALID, TOKEN_EXPIRED, SESSION_*',
+    description:
+      'TOKEN_INVALID (not one of ours), TOKEN_EXPIRED (the session outlived REFRESH_TOKEN_EXPIRE_DAYS), ' +
+      'SESSION_ENDED / SESSION_REPLACED / SESSION_REVOKED (the session is over: log in again). ' +
+      'Presenting a refresh token that was already used revokes the session (SESSION_REVOKED).',
   })
   refresh(@Body() body: RefreshRequest, @Trail() trail: AuditTrail): Promise<TokenResponse> {
     return this.auth.refresh(body.refresh_token, trail);
@@ -117,8 +129,14 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @Audit('logout')
   @ApiBearerAuth()
+  @ApiOperation({
+    summary: "End the caller's session; its access and refresh tokens then get 401 SESSION_ENDED",
+  })
   @ApiOkResponse({ type: MessageResponse })
-  @ApiUnauthorizedResponse({ type: ProblemResponse })
+  @ApiUnauthorizedResponse({
+    type: ProblemResponse,
+    description: 'TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED or SESSION_REVOKED',
+  })
   async logout(
     @CurrentSession() session: AuthenticatedSession,
     @Trail() trail: AuditTrail,

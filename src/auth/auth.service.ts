@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { ClientInfo } from '../common/client-info';
 import { CryptoService } from '../common/crypto.service';
@@ -11,13 +11,18 @@ import type { TokenResponse } from './dto/auth.dto';
 
 /** Login, refresh and logout. */
 @Injectable()
-export class AuthService {
+export class AuthService implements OnApplicationBootstrap {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokens,
     private readonly crypto: CryptoService,
   ) {}
+
+  /** Makes the dummy hash at start, so that even the first unknown email costs just one verify. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.crypto.verifyAgainstDummy('');
+  }
 
   /**
    * Unknown email and wrong password get the same answer after the same work (a dummy
@@ -57,7 +62,11 @@ export class AuthService {
   }
 
   private tokensFor({ session, refreshToken }: StartedSession): TokenResponse {
-    const { accessToken, expiresIn } = this.accessTokens.issue(session.userId, session.id);
+    const { accessToken, expiresIn } = this.accessTokens.issue(
+      session.userId,
+      session.id,
+      session.expiresAt,
+    );
     return {
       access_token: accessToken,
       token_type: 'bearer',

@@ -19,9 +19,11 @@ const auth = {
   accessTokenMinutes: 30,
   refreshTokenDays: 7,
   sessionPolicy: 'reject',
-  argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
+  argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 2, queueLimit: 8 },
   passwordMinLength: 8,
 } as ConfigType<typeof authConfig>;
+
+const inADay = () => new Date(Date.now() + 24 * 60 * 60 * 1000);
 
 type Outcome = { ok: true; user: unknown } | { ok: false; info: unknown } | { error: unknown };
 
@@ -68,7 +70,7 @@ describe('access tokens and the JWT strategy', () => {
       'JwtVerifier',
     );
     const strategy = new JwtStrategy(sessions, crypto, auth);
-    const { accessToken } = tokens.issue(USER_ID, SESSION_ID);
+    const { accessToken } = tokens.issue(USER_ID, SESSION_ID, inADay());
     await authenticate(strategy, accessToken);
 
     expect(verifier).toHaveBeenCalledTimes(1);
@@ -83,7 +85,7 @@ describe('access tokens and the JWT strategy', () => {
   });
 
   it('issues sub, sid, iat, exp, iss and aud, which the strategy accepts for a live session', async () => {
-    const { accessToken, expiresIn } = tokens.issue(USER_ID, SESSION_ID);
+    const { accessToken, expiresIn } = tokens.issue(USER_ID, SESSION_ID, inADay());
     expect(expiresIn).toBe(1800);
     const claims = new JwtService({}).decode<Record<string, unknown>>(accessToken);
     expect(claims).toEqual({
@@ -100,11 +102,20 @@ describe('access tokens and the JWT strategy', () => {
     expect(sessions.stateOf).toHaveBeenCalledWith(SESSION_ID);
   });
 
+  it('never outlive their session', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const endsIn = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+    expect(tokens.issue(USER_ID, SESSION_ID, endsIn(7200), now).expiresIn).toBe(1800);
+    expect(tokens.issue(USER_ID, SESSION_ID, endsIn(90.9), now).expiresIn).toBe(90);
+    expect(tokens.issue(USER_ID, SESSION_ID, endsIn(0.2), now).expiresIn).toBe(1);
+  });
+
   it('refuses a token signed with another key', async () => {
     const other = new CryptoService({ ...auth, secretKey: `${auth.secretKey}-other` });
     const { accessToken } = new AccessTokens(new JwtService({}), other, auth).issue(
       USER_ID,
       SESSION_ID,
+      inADay(),
     );
     const outcome = await authenticate(new JwtStrategy(sessions, crypto, auth), accessToken);
     expect(outcome).toEqual({

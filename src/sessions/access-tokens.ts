@@ -27,8 +27,18 @@ export class AccessTokens {
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
   ) {}
 
-  issue(userId: string, sessionId: string): IssuedAccessToken {
-    const expiresIn = this.auth.accessTokenMinutes * 60;
+  /**
+   * An access token never outlives its session: one issued near the session's end (a late
+   * refresh) expires with it, and `expires_in` says so.
+   */
+  issue(
+    userId: string,
+    sessionId: string,
+    sessionEndsAt: Date,
+    now = new Date(),
+  ): IssuedAccessToken {
+    const untilSessionEnd = Math.floor((sessionEndsAt.getTime() - now.getTime()) / 1000);
+    const expiresIn = Math.max(1, Math.min(this.auth.accessTokenMinutes * 60, untilSessionEnd));
     const accessToken = this.jwt.sign(
       { sid: sessionId },
       {

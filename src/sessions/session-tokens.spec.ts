@@ -8,7 +8,7 @@ const SESSION_ID = '3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b';
 function cryptoWith(secretKey: string): CryptoService {
   return new CryptoService({
     secretKey,
-    argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
+    argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 2, queueLimit: 8 },
   } as ConfigType<typeof authConfig>);
 }
 
