@@ -11,6 +11,7 @@ import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/public.decorator';
 import { appConfig } from '../config/app.config';
+import { RedisConnection } from '../redis/redis.module';
 
 class StatusResponse {
   @ApiProperty({ example: 'ok' })
@@ -24,10 +25,13 @@ class StatusResponse {
 }
 
 class ReadinessResponse {
-  @ApiProperty({ example: 'ok', enum: ['ok', 'unavailable'] })
+  @ApiProperty({ example: 'ok', enum: ['ok', 'degraded', 'unavailable'] })
   status: string;
 
-  @ApiProperty({ example: { database: 'up' } })
+  @ApiProperty({
+    example: { database: 'up', redis: 'up' },
+    description: 'redis only when REDIS_URL is set',
+  })
   checks: Record<string, 'up' | 'down'>;
 }
 
@@ -38,6 +42,7 @@ export class HealthController {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    private readonly redis: RedisConnection,
   ) {}
 
   @Get()
