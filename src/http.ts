@@ -83,6 +83,33 @@ function configureDocs(app: INestApplication, config: AppConfig): void {
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
+ * On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database and
+ * Redis (module shutdown hooks), exit 0; exit 1 if that takes longer than ten seconds.
+ */
+export function closeOnSignals(app: INestApplication): void {
+  const shutdown = (signal: NodeJS.Signals) => {
+    const logger = app.get(Logger);
+    logger.log(`${signal} received: finishing in-flight requests`);
+    const deadline = setTimeout(() => {
+      logger.error('Shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}
+
 /** Builds the HTTP app exactly as production runs it; main.ts and the e2e tests both use this. */
 export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFastifyApplication> {
   const config = appConfig();
@@ -91,7 +118,6 @@ export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFast
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
   await configureEdge(app, config);
   configureDocs(app, config);
   await app.init();

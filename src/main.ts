@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
 import { ConfigError } from './config/env';
-import { createHttpApp } from './http';
+import { closeOnSignals, createHttpApp } from './http';
 
 async function bootstrap(): Promise<void> {
   const app = await createHttpApp(AppModule);
+  closeOnSignals(app);
   await app.listen(appConfig().port, '0.0.0.0');
 }
 

@@ -1,5 +1,5 @@
 import { MailerService } from '@nestjs-modules/mailer';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import Handlebars from 'handlebars';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -31,7 +31,7 @@ type Template = (context: Record<string, unknown>) => string;
  * production). Sending happens after the request has answered; a failure is logged only.
  */
 @Injectable()
-export class MailService {
+export class MailService implements OnApplicationShutdown {
   private readonly logger = new Logger(MailService.name);
   private readonly templates = new Map<string, Template>();
   private readonly inFlight = new Set<Promise<void>>();
@@ -75,6 +75,10 @@ export class MailService {
   /** Waits for mails already queued (graceful shutdown, tests). */
   async drain(): Promise<void> {
     await Promise.all([...this.inFlight]);
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.drain();
   }
 
   private async send(kind: MailKind, to: string, context: Record<string, string>): Promise<void> {
