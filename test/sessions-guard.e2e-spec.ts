@@ -282,13 +282,14 @@ describe('the session guard on protected routes', () => {
       await t.http.get(path).set(bearer(attacker.accessToken)).expect(200);
     });
 
-    it('claims that name no session, or are of the wrong type', async () => {
+    it('claims that name no session, lack one, or are of the wrong type', async () => {
       const user = await loggedInUser(t);
       const claims = claimsOf(user.accessToken);
       for (const wrong of [
         { ...claims, sid: randomUUID() },
         without(claims, 'sid'),
         without(claims, 'sub'),
+        without(claims, 'exp'),
         { ...claims, sid: 42 },
         { ...claims, sid: [claims.sid] },
         { ...claims, sub: { id: claims.sub } },

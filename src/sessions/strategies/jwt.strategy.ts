@@ -31,7 +31,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   async validate(claims: AccessTokenClaims): Promise<AuthenticatedSession> {
-    if (typeof claims.sub !== 'string' || typeof claims.sid !== 'string')
+    // jsonwebtoken accepts a token without exp; ours always carry one.
+    if (
+      typeof claims.sub !== 'string' ||
+      typeof claims.sid !== 'string' ||
+      typeof claims.exp !== 'number'
+    )
       throw refuse('TOKEN_INVALID');
     const state = await this.sessions.stateOf(claims.sid);
     if (!state || state.userId !== claims.sub) throw refuse('TOKEN_INVALID');
