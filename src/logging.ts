@@ -23,9 +23,11 @@ export const REDACTED_PATHS = [
 
 /**
  * Keys whose values are never logged, at any depth: passwords, tokens, secrets, hashes,
- * credentials in headers, and a failed query's bound parameters (which can hold any of those).
+ * credentials in headers, and a failed query's bound parameters or the driver's SQL with the
+ * values filled in (either can hold any of those).
  */
-const SECRET_KEY = /pass(word)?|token|secret|authori[sz]ation|cookie|api[-_]?key|hash|parameters/i;
+const SECRET_KEY =
+  /pass(word)?|token|secret|authori[sz]ation|cookie|api[-_]?key|hash|^parameters$|^sql$/i;
 
 /** Bearer credentials, and JWTs or refresh tokens (three dot-separated base64url parts). */
 const SECRET_VALUES = [/\bBearer\s+[^\s"',]+/gi, /[\w-]{8,}\.[\w-]{16,}\.[\w-]{16,}/g];
@@ -40,13 +42,23 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
+function isSerializedError(value: unknown): value is Record<string, unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { message?: unknown }).message === 'string' &&
+    typeof (value as { stack?: unknown }).stack === 'string'
+  );
+}
+
 /** A copy with secret-named keys censored and secret-shaped strings replaced, at any depth. */
 export function redactSecrets(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value);
   if (depth > 8) return value;
   if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
   if (value instanceof Error) return redactSecrets({ ...stdSerializers.err(value) }, depth + 1);
-  if (!isPlainObject(value)) return value;
+  // pino's serialized errors (a driver error inside a query error) are not plain objects.
+  if (!isPlainObject(value) && !isSerializedError(value)) return value;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) copy[key] = redactEntry(key, item, depth + 1);
   return copy;

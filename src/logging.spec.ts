@@ -1,0 +1,95 @@
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import type { AppConfig } from './config/app.config';
+import { loggerParams, REDACTED, redactSecrets, redactString } from './logging';
+
+const JWT =
+  'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwic2lkIjoiYWJjIn0.' +
+  'SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+const REFRESH =
+  '0b6f2f1e-8a4b-4c36-9a53-1d1e0f7f2b8e.q2C4x9V0mZyWbQ7N1s8H3kLp5tRj6eUa0dXfGhIoPwE.' +
+  'Zk3b7Yq1Wn5Tr9Vc2Xs6Lp8Hj4Gf0Ed2Ca1Bz3Ny5Mx';
+
+describe('redactSecrets', () => {
+  it('censors secret-named keys at any depth, in arrays too', () => {
+    expect(
+      redactSecrets({
+        user: { email: 'ada@example.com', credentials: { password: 'p1', new_password: 'p2' } },
+        sessions: [{ refresh_token: 'r', refreshTokenHash: 'h', id: 's1' }],
+        headers: { Authorization: 'Bearer x', cookie: 'c', 'x-api-key': 'k', accept: '*/*' },
+        secretKey: 's',
+        error: { parameters: ['$argon2id$...'], query: 'INSERT ...' },
+      }),
+    ).toEqual({
+      user: {
+        email: 'ada@example.com',
+        credentials: { password: REDACTED, new_password: REDACTED },
+      },
+      sessions: [{ refresh_token: REDACTED, refreshTokenHash: REDACTED, id: 's1' }],
+      headers: { Authorization: REDACTED, cookie: REDACTED, 'x-api-key': REDACTED, accept: '*/*' },
+      secretKey: REDACTED,
+      error: { parameters: REDACTED, query: 'INSERT ...' },
+    });
+  });
+
+  it('replaces bearer credentials, JWTs and refresh tokens inside strings', () => {
+    expect(redactString(`Authorization: Bearer ${JWT}`)).toBe(`Authorization: ${REDACTED}`);
+    expect(redactString(`token ${JWT} seen`)).toBe(`token ${REDACTED} seen`);
+    expect(redactString(`refresh ${REFRESH}`)).toBe(`refresh ${REDACTED}`);
+    expect(redactString('POST /auth/login 200 in 12 ms (api.example.com)')).toBe(
+      'POST /auth/login 200 in 12 ms (api.example.com)',
+    );
+  });
+
+  it("serialises an error and censors its fields (a failed query's parameters)", () => {
+    const error = Object.assign(new Error('insert failed'), {
+      parameters: ['id', '$argon2id$v=19$secret'],
+      driverError: Object.assign(new Error('refused'), { sql: "INSERT ... '$argon2id$x'" }),
+    });
+    const text = JSON.stringify(redactSecrets({ failure: error }));
+    expect(text).toContain('insert failed');
+    expect(text).not.toContain('$argon2id');
+  });
+});
+
+describe('loggerParams', () => {
+  function capture(): { logger: pino.Logger; output: () => string } {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    const params = loggerParams({ logLevel: 'info' } as AppConfig).pinoHttp as [
+      pino.LoggerOptions,
+      unknown,
+    ];
+    const { formatters, hooks, serializers, redact } = params[0];
+    const logger = pino({ formatters, hooks, serializers, redact }, stream);
+    return { logger, output: () => chunks.join('') };
+  }
+
+  it('writes JSON lines without the secrets handed to it', () => {
+    const { logger, output } = capture();
+    logger.info({ body: { email: 'a@b.c', password: 'hunter22!' } }, `login with Bearer ${JWT}`);
+    logger.error(
+      { err: Object.assign(new Error('boom'), { parameters: ['tok-123456789'] }) },
+      'failed',
+    );
+    const lines = output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as object);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      body: { email: 'a@b.c', password: REDACTED },
+      msg: `login with ${REDACTED}`,
+    });
+    expect(lines[1]).toMatchObject({
+      err: { type: 'Error', message: 'boom', parameters: REDACTED },
+    });
+    expect(output()).not.toMatch(/hunter22|tok-123456789|eyJhbGci/);
+  });
+});

@@ -1,0 +1,198 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { GENESIS_HASH } from '../src/audit/audit-chain';
+import { AuditLog } from '../src/audit/audit-log.entity';
+import { AuditRetention } from '../src/audit/audit-retention';
+import { AuditEntry, AuditService } from '../src/audit/audit.service';
+import { CryptoService } from '../src/common/crypto.service';
+import { Transactions } from '../src/common/transactions';
+import { bearer, loggedInUser, newIdentity } from './support/factories';
+import { startTestApp, TestApp } from './support/test-app';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** `npm run audit:verify` against the test app's database (its settings are in process.env). */
+function runVerifyScript(): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'npm',
+      ['run', '--silent', 'audit:verify'],
+      { cwd: join(__dirname, '..'), env: process.env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, output: `${stdout}${stderr}` });
+      },
+    );
+  });
+}
+
+describe('audit hash chain', () => {
+  let t: TestApp;
+  let db: DataSource;
+  let audit: AuditService;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = t.app.get(DataSource);
+    audit = t.app.get(AuditService);
+  });
+  afterAll(() => t.close());
+
+  const logs = () => db.getRepository(AuditLog);
+  const allRows = () => logs().find({ order: { id: 'ASC' } });
+
+  async function someEvents(count: number): Promise<AuditLog[]> {
+    const tag = `chain-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    for (let i = 0; i < count; i += 1) {
+      await t.http
+        .post('/verify/send')
+        .set('X-Request-Id', `${tag}-${i}`)
+        .send({ email: newIdentity().email })
+        .expect(202);
+    }
+    return (await allRows()).filter((row) => row.requestId?.startsWith(tag));
+  }
+
+  it('links each row to the one before, from the genesis hash, with SHA-256 of its content', async () => {
+    await someEvents(3);
+    const rows = await allRows();
+    expect(rows[0].prevHash).toBe(GENESIS_HASH);
+    for (let i = 1; i < rows.length; i += 1) expect(rows[i].prevHash).toBe(rows[i - 1].hash);
+    for (const row of rows) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+    // The time round-trips through the database with its milliseconds, as it was hashed.
+    expect(rows.some((row) => row.createdAt.getUTCMilliseconds() !== 0)).toBe(true);
+    expect(await audit.verifyChain()).toEqual({ ok: true, count: rows.length });
+  });
+
+  it('stays one chain under parallel requests', async () => {
+    const before = (await allRows()).length;
+    const answers = await Promise.all([
+      ...Array.from({ length: 24 }, () =>
+        t.http.post('/verify/send').send({ email: newIdentity().email }),
+      ),
+      ...Array.from({ length: 6 }, () =>
+        t.http
+          .post('/auth/login')
+          .send({ email: newIdentity().email, password: 'Wrong-Password-123' }),
+      ),
+    ]);
+    expect(answers.map((answer) => answer.status).sort()).toEqual([
+      ...Array<number>(24).fill(202),
+      ...Array<number>(6).fill(401),
+    ]);
+    const rows = await allRows();
+    expect(rows.length).toBe(before + 30);
+    expect(new Set(rows.map((row) => row.prevHash)).size).toBe(rows.length);
+    expect(await audit.verifyChain()).toEqual({ ok: true, count: rows.length });
+  });
+
+  it('stays one chain when two writers (as two instances would) append at once', async () => {
+    const other = new AuditService(logs(), db, t.app.get(Transactions), t.app.get(CryptoService));
+    const entry = (i: number): AuditEntry => ({
+      userId: null,
+      action: 'email.verify.sent',
+      outcome: 'success',
+      ip: '192.0.2.1',
+      userAgent: null,
+      requestId: `two-writers-${i}`,
+      meta: { sent: false },
+    });
+    const before = (await allRows()).length;
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? audit : other).append([entry(i), entry(i)])),
+    );
+    const rows = await allRows();
+    expect(rows.length).toBe(before + 80);
+    expect(new Set(rows.map((row) => row.prevHash)).size).toBe(rows.length);
+    expect(await audit.verifyChain()).toEqual({ ok: true, count: rows.length });
+  });
+
+  it('names the edited row, in the service and in npm run audit:verify', async () => {
+    const [, target] = await someEvents(3);
+    const intact = await runVerifyScript();
+    expect(intact).toEqual({
+      code: 0,
+      output: `OK: ${(await allRows()).length} audit rows verified\n`,
+    });
+
+    await db.query(`UPDATE audit_logs SET outcome = 'failure' WHERE id = ?`, [target.id]);
+    try {
+      expect(await audit.verifyChain()).toMatchObject({
+        ok: false,
+        brokenId: target.id,
+        reason: 'content',
+      });
+      const broken = await runVerifyScript();
+      expect(broken.code).toBe(1);
+      expect(broken.output).toContain(`BROKEN: audit row ${target.id}:`);
+    } finally {
+      await db.query(`UPDATE audit_logs SET outcome = 'success' WHERE id = ?`, [target.id]);
+    }
+    expect(await audit.verifyChain()).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['meta', `meta = '{"sent":true}'`],
+    ['user_id', `user_id = 'f00dfeed-0000-4000-8000-000000000000'`],
+    ['created_at', `created_at = '2020-01-01 00:00:00.000'`],
+    ['hash', `hash = '${'a'.repeat(64)}'`],
+  ])('names the row whose %s was edited', async (_column, assignment) => {
+    const [, target] = await someEvents(3);
+    const saved = await logs().findOneByOrFail({ id: target.id });
+    await db.query(`UPDATE audit_logs SET ${assignment} WHERE id = ?`, [target.id]);
+    try {
+      expect(await audit.verifyChain()).toMatchObject({ ok: false, brokenId: target.id });
+    } finally {
+      await logs().save(saved);
+    }
+    expect(await audit.verifyChain()).toMatchObject({ ok: true });
+  });
+
+  it('names the row after one that was deleted', async () => {
+    const [, removed, next] = await someEvents(3);
+    await logs().delete({ id: removed.id });
+    try {
+      expect(await audit.verifyChain()).toMatchObject({
+        ok: false,
+        brokenId: next.id,
+        reason: 'link',
+      });
+    } finally {
+      await logs().insert(removed);
+    }
+    expect(await audit.verifyChain()).toMatchObject({ ok: true });
+  });
+
+  it('purges rows past the retention and still verifies from the oldest remaining row', async () => {
+    const user = await loggedInUser(t);
+    const old = await logs().find({ where: { userId: user.userId }, order: { id: 'ASC' } });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const boundary = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const kept = await someEvents(2);
+
+    // As if the retention (365 days by default) had passed since `boundary`.
+    const deleted = await t.app
+      .get(AuditRetention)
+      .purge(new Date(boundary.getTime() + 365 * DAY_MS));
+    expect(deleted).toBeGreaterThanOrEqual(old.length);
+    const rows = await allRows();
+    expect(rows.map((row) => row.id)).toEqual(kept.map((row) => row.id));
+    expect(rows[0].prevHash).not.toBe(GENESIS_HASH);
+    expect(await audit.verifyChain()).toEqual({ ok: true, count: 2 });
+    expect(await runVerifyScript()).toMatchObject({
+      code: 0,
+      output: 'OK: 2 audit rows verified\n',
+    });
+
+    const mine = await t.http.get('/audit/me').set(bearer(user.accessToken)).expect(200);
+    expect(mine.body).toEqual({ items: [], next_cursor: null });
+
+    // Nothing is older than the retention now: a purge at the real time deletes nothing.
+    expect(await t.app.get(AuditRetention).purge()).toBe(0);
+    // New rows link on to the remaining chain.
+    await someEvents(1);
+    expect(await audit.verifyChain()).toEqual({ ok: true, count: 3 });
+  });
+});
