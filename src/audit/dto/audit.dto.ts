@@ -11,7 +11,12 @@ const toInteger = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
 
 export class AuditPageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: AUDIT_PAGE_MAX, default: AUDIT_PAGE_DEFAULT })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: AUDIT_PAGE_MAX,
+    default: AUDIT_PAGE_DEFAULT,
+  })
   @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: 'limit must be an integer from 1 to 100' })
@@ -27,7 +32,7 @@ export class AuditPageQuery {
 }
 
 export class AuditEventView {
-  @ApiProperty({ example: 42 })
+  @ApiProperty({ type: 'integer', example: 42 })
   id: number;
 
   @ApiProperty({
