@@ -6,9 +6,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { Errors } from './common/errors';
 import { AppConfig, appConfig } from './config/app.config';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
+/** Far deeper than any body we accept; class-transformer recurses per level and would overflow. */
+export const MAX_JSON_DEPTH = 32;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 const ASSIGNED_ID = Symbol('requestId');
@@ -25,6 +28,29 @@ export function requestIdOf(request: IncomingMessage & { [ASSIGNED_ID]?: string 
   return id;
 }
 
+/** Whether JSON text nests objects/arrays deeper than `limit` (a linear scan, strings skipped). */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  const [QUOTE, BACKSLASH, OPENERS, CLOSERS] = ['"', '\\', '{[', '}]'];
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text[i];
+    if (inString) {
+      // An escaped character never ends the string.
+      if (c === BACKSLASH) i += 1;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (OPENERS.includes(c)) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (CLOSERS.includes(c)) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
 function createAdapter(config: AppConfig): FastifyAdapter {
   return new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
@@ -39,6 +65,17 @@ function configureEdge(app: NestFastifyApplication, config: AppConfig): Promise<
   const fastify = app.getHttpAdapter().getInstance();
   // JSON bodies only: anything else is 415 (Fastify's default for unknown types).
   fastify.removeContentTypeParser('text/plain');
+  // Fastify's own JSON parser (proto-poisoning checks kept), after a cheap nesting-depth check.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
+      const message = `body must not nest deeper than ${MAX_JSON_DEPTH} levels`;
+      done(Errors.validation([{ field: 'body', message }]), undefined);
+      return;
+    }
+    void parseJson(request, body as string, done);
+  });
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('X-Request-Id', String(request.id));
     void reply.header('Cache-Control', 'no-store');
