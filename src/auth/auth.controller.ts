@@ -37,6 +37,7 @@ import {
 } from './dto/auth.dto';
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { SignupService } from './signup.service';
+import { RateLimit } from '../throttle/rate-limit.decorator';
 
 /** The account Passport's local strategy authenticated. */
 const AuthenticatedUser = createParamDecorator(
@@ -54,6 +55,7 @@ export class AuthController {
 
   @Public()
   @Post('signup')
+  @RateLimit('signup')
   @Audit('signup')
   @ApiOperation({ summary: 'Create an account; the verification mail is sent' })
   @ApiCreatedResponse({ type: SignupResponse })
@@ -71,6 +73,7 @@ export class AuthController {
 
   @Public()
   @Post('login')
+  @RateLimit('login')
   @HttpCode(HttpStatus.OK)
   @UseGuards(LocalAuthGuard)
   @Audit('login')
@@ -107,6 +110,7 @@ export class AuthController {
 
   @Public()
   @Post('refresh')
+  @RateLimit('refresh')
   @HttpCode(HttpStatus.OK)
   @Audit('token.refresh')
   @ApiOperation({

@@ -6,6 +6,7 @@ import { Errors } from '../common/errors';
 import { AccessTokens } from '../sessions/access-tokens';
 import { SessionsService, StartedSession } from '../sessions/sessions.service';
 import type { User } from '../users/user.entity';
+import { LoginBackoff } from '../throttle/login-backoff';
 import { UsersService } from '../users/users.service';
 import type { TokenResponse } from './dto/auth.dto';
 
@@ -17,6 +18,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly sessions: SessionsService,
     private readonly accessTokens: AccessTokens,
     private readonly crypto: CryptoService,
+    private readonly backoff: LoginBackoff,
   ) {}
 
   /** Makes the dummy hash at start, so that even the first unknown email costs just one verify. */
@@ -26,17 +28,21 @@ export class AuthService implements OnApplicationBootstrap {
 
   /**
    * Unknown email and wrong password get the same answer after the same work (a dummy
-   * verify); an unverified account is told so only after its correct password.
+   * verify); an unverified account is told so only after its correct password. An account in
+   * failed-login back-off gets 429 before any password is looked at.
    */
   async checkCredentials(email: string, password: string, trail: AuditTrail): Promise<User> {
+    await this.backoff.assertNotBlocked(email);
     const user = await this.users.findByEmail(email);
-    if (!user) {
-      await this.crypto.verifyAgainstDummy(password);
+    if (user) trail.concerns(user.id);
+    const matches = user
+      ? await this.crypto.verifyPassword(user.passwordHash, password)
+      : await this.crypto.verifyAgainstDummy(password);
+    if (!user || !matches) {
+      await this.backoff.recordFailure(email);
       throw Errors.invalidCredentials();
     }
-    trail.concerns(user.id);
-    if (!(await this.crypto.verifyPassword(user.passwordHash, password)))
-      throw Errors.invalidCredentials();
+    await this.backoff.clear(email);
     if (!user.isVerified) throw Errors.emailNotVerified();
     return user;
   }

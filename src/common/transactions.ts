@@ -19,7 +19,31 @@ export class Transactions {
     return !this.serialise;
   }
 
-  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private readonly afterCommitHooks = new WeakMap<EntityManager, Array<() => Promise<void>>>();
+
+  async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const hooks: Array<() => Promise<void>> = [];
+    const tracked = (manager: EntityManager) => {
+      hooks.length = 0; // a retried attempt starts over
+      this.afterCommitHooks.set(manager, hooks);
+      return work(manager);
+    };
+    const result = await this.transaction(tracked);
+    for (const hook of hooks) await hook();
+    return result;
+  }
+
+  /**
+   * Runs `hook` once the transaction that `manager` belongs to has committed (never if it
+   * rolls back), before `run` returns: e.g. telling other instances that a session ended.
+   */
+  afterCommit(manager: EntityManager, hook: () => Promise<void>): void {
+    const hooks = this.afterCommitHooks.get(manager);
+    if (!hooks) throw new Error('afterCommit needs a manager from Transactions.run');
+    hooks.push(hook);
+  }
+
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (!this.serialise) return this.runOnMysql(work);
     const result = this.queue.then(() => this.dataSource.transaction(work));
     this.queue = result.catch(() => undefined);

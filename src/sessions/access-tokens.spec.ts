@@ -5,7 +5,8 @@ import { Strategy as PassportJwtStrategy } from 'passport-jwt';
 import { CryptoService } from '../common/crypto.service';
 import type { authConfig } from '../config/auth.config';
 import { AccessTokens } from './access-tokens';
-import type { SessionState, SessionsService } from './sessions.service';
+import type { CachedState } from './session-state-cache';
+import type { SessionsService } from './sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
 const SESSION_ID = '3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b';
@@ -45,15 +46,13 @@ function authenticate(strategy: JwtStrategy, token: string): Promise<Outcome> {
 describe('access tokens and the JWT strategy', () => {
   const crypto = new CryptoService(auth);
   const tokens = new AccessTokens(new JwtService({}), crypto, auth);
-  const state: SessionState = {
+  const state: CachedState = {
     userId: USER_ID,
     status: 'active',
     expiresAt: new Date(Date.now() + 60_000),
-    lastSeenAt: new Date(),
   };
   const sessions = {
-    stateOf: jest.fn(() => Promise.resolve(state)),
-    touch: jest.fn(),
+    authenticate: jest.fn(() => Promise.resolve(state)),
   } as unknown as SessionsService;
 
   afterEach(() => jest.restoreAllMocks());
@@ -99,7 +98,7 @@ describe('access tokens and the JWT strategy', () => {
 
     const outcome = await authenticate(new JwtStrategy(sessions, crypto, auth), accessToken);
     expect(outcome).toEqual({ ok: true, user: { userId: USER_ID, sessionId: SESSION_ID } });
-    expect(sessions.stateOf).toHaveBeenCalledWith(SESSION_ID);
+    expect(sessions.authenticate).toHaveBeenCalledWith(SESSION_ID);
   });
 
   it('never outlive their session', () => {

@@ -10,6 +10,7 @@ import { Transactions, uniqueViolation } from '../common/transactions';
 import { authConfig } from '../config/auth.config';
 import { UsersService } from '../users/users.service';
 import { newRefreshToken, sessionIdOfRefreshToken } from './session-tokens';
+import { CachedState, SessionStateCache } from './session-state-cache';
 import { Session, SessionStatus } from './session.entity';
 
 const LAST_SEEN_RESOLUTION_MS = 60_000;
@@ -38,14 +39,6 @@ export interface StartedSession {
   refreshToken: string;
 }
 
-/** The guard's view of a session: just what the hot path reads. */
-export interface SessionState {
-  userId: string;
-  status: SessionStatus;
-  expiresAt: Date;
-  lastSeenAt: Date;
-}
-
 @Injectable()
 export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
@@ -57,6 +50,7 @@ export class SessionsService {
     private readonly users: UsersService,
     private readonly transactions: Transactions,
     private readonly crypto: CryptoService,
+    private readonly cache: SessionStateCache,
   ) {
     this.lifetimeMs = auth.refreshTokenDays * 24 * 60 * 60 * 1000;
   }
@@ -79,10 +73,10 @@ export class SessionsService {
         const now = new Date();
         const current = await manager.findOneBy(Session, { activeUserId: userId });
         if (current && current.expiresAt.getTime() <= now.getTime()) {
-          await this.close(manager, current.id, 'expired', now);
+          await this.close(manager, { id: current.id }, 'expired', now);
         } else if (current) {
           if (!mayReplace) throw Errors.sessionActive();
-          await this.close(manager, current.id, 'replaced', now);
+          await this.close(manager, { id: current.id }, 'replaced', now);
           trail.also({
             action: 'session.replaced',
             outcome: 'success',
@@ -127,7 +121,9 @@ export class SessionsService {
     if (session.status !== 'active') throw refuse(REFUSAL_FOR_STATUS[session.status]);
     const now = new Date();
     if (session.expiresAt.getTime() <= now.getTime()) {
-      await this.transactions.run((manager) => this.close(manager, session.id, 'expired', now));
+      await this.transactions.run((manager) =>
+        this.close(manager, { id: session.id }, 'expired', now),
+      );
       throw refuse('TOKEN_EXPIRED');
     }
     const presentedHash = this.crypto.sha256(refreshToken);
@@ -147,7 +143,9 @@ export class SessionsService {
         return result.affected === 1;
       }));
     if (!rotated) {
-      await this.transactions.run((manager) => this.close(manager, session.id, 'revoked', now));
+      await this.transactions.run((manager) =>
+        this.close(manager, { id: session.id }, 'revoked', now),
+      );
       trail.also({
         action: 'token.reuse',
         outcome: 'failure',
@@ -161,35 +159,47 @@ export class SessionsService {
 
   /** Logout: the session ends at once, for every instance. */
   async end(sessionId: string): Promise<void> {
-    await this.transactions.run((manager) => this.close(manager, sessionId, 'ended', new Date()));
+    await this.transactions.run((manager) =>
+      this.close(manager, { id: sessionId }, 'ended', new Date()),
+    );
   }
 
   /** Ends every active session of the user (reset, change), optionally keeping one. */
-  async revokeAllSessionsOf(
+  revokeAllSessionsOf(
     userId: string,
     manager: EntityManager,
     keepSessionId?: string,
   ): Promise<number> {
-    const query = manager
-      .createQueryBuilder()
-      .update(Session)
-      .set({ status: 'revoked', activeUserId: null, endedAt: new Date() })
-      .where("user_id = :userId AND status = 'active'", { userId });
-    if (keepSessionId) query.andWhere('id <> :keepSessionId', { keepSessionId });
-    return (await query.execute()).affected ?? 0;
+    return this.close(manager, { userId, exceptId: keepSessionId }, 'revoked', new Date());
   }
 
-  /** The guard's hot path: one primary-key read. */
-  async stateOf(sessionId: string): Promise<SessionState | null> {
-    return this.sessions.findOne({
+  /**
+   * The guard's hot path. With REDIS_URL: one Redis round trip, and on a miss one primary-key
+   * read whose result fills the cache (never over a tombstone). Without: the primary-key read.
+   * last_seen_at is written at most once a minute, off the request's path.
+   */
+  async authenticate(sessionId: string): Promise<CachedState | null> {
+    const now = new Date();
+    const cached = await this.cache.read(sessionId, now);
+    if (cached?.state) {
+      if (cached.seenDue && cached.state.status === 'active') this.recordSeen(sessionId, now);
+      return cached.state;
+    }
+    const state = await this.sessions.findOne({
       select: { userId: true, status: true, expiresAt: true, lastSeenAt: true },
       where: { id: sessionId },
     });
+    if (!state) return null;
+    const seenDue =
+      state.status === 'active' &&
+      now.getTime() - state.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
+    if (cached)
+      await this.cache.fill(cached.epoch, sessionId, state, seenDue ? now : state.lastSeenAt);
+    if (seenDue) this.recordSeen(sessionId, now);
+    return state;
   }
 
-  /** Refreshes last_seen_at at most once a minute, off the request's path. */
-  touch(sessionId: string, state: SessionState, now: Date): void {
-    if (now.getTime() - state.lastSeenAt.getTime() < LAST_SEEN_RESOLUTION_MS) return;
+  private recordSeen(sessionId: string, now: Date): void {
     this.sessions
       .createQueryBuilder()
       .update(Session)
@@ -203,17 +213,43 @@ export class SessionsService {
     return this.sessions.findOneBy({ id: sessionId });
   }
 
+  /**
+   * Ends the matching active sessions with a terminal status. Once the transaction commits,
+   * tombstones tell every instance's guard (through Redis, when configured) before the
+   * revoking request answers.
+   */
   private async close(
     manager: EntityManager,
-    sessionId: string,
+    which: { id?: string; userId?: string; exceptId?: string },
     status: Exclude<SessionStatus, 'active'>,
     now: Date,
-  ): Promise<void> {
+  ): Promise<number> {
+    const query = manager
+      .createQueryBuilder(Session, 'session')
+      .select(['session.id', 'session.userId', 'session.expiresAt'])
+      .where("session.status = 'active'");
+    if (which.id) query.andWhere('session.id = :id', { id: which.id });
+    if (which.userId) query.andWhere('session.user_id = :userId', { userId: which.userId });
+    if (which.exceptId) query.andWhere('session.id <> :exceptId', { exceptId: which.exceptId });
+    if (manager.connection.options.type === 'mysql') query.setLock('pessimistic_write');
+    const ending = await query.getMany();
+    if (ending.length === 0) return 0;
     await manager
       .createQueryBuilder()
       .update(Session)
       .set({ status, activeUserId: null, endedAt: now })
-      .where("id = :sessionId AND status = 'active'", { sessionId })
+      .where("id IN (:...ids) AND status = 'active'", { ids: ending.map((session) => session.id) })
       .execute();
+    this.transactions.afterCommit(manager, () =>
+      this.cache.tombstone(
+        ending.map((session) => ({
+          sessionId: session.id,
+          userId: session.userId,
+          status,
+          expiresAt: session.expiresAt,
+        })),
+      ),
+    );
+    return ending.length;
   }
 }

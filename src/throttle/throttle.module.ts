@@ -37,13 +37,15 @@ function endpointOf(context: ExecutionContext): RateLimitedEndpoint | undefined 
     ThrottlerModule.forRootAsync({
       inject: [throttleConfig.KEY, CounterStore],
       useFactory: (config: ConfigType<typeof throttleConfig>, counters: CounterStore) => {
+        const skip = (context: ExecutionContext) =>
+          !config.enabled || endpointOf(context) === undefined;
         const limitsOf = (context: ExecutionContext) =>
           config.limits[endpointOf(context) as RateLimitedEndpoint];
         return {
           setHeaders: false,
           storage: storageOver(counters),
           // Routes without @RateLimit, and everything when THROTTLE_ENABLED=false, pass untouched.
-          skipIf: (context) => !config.enabled || endpointOf(context) === undefined,
+          skipIf: skip,
           throttlers: [
             {
               name: 'ip',
@@ -55,7 +57,8 @@ function endpointOf(context: ExecutionContext): RateLimitedEndpoint | undefined 
               limit: (context) => limitsOf(context).account?.limit ?? Number.MAX_SAFE_INTEGER,
               ttl: (context) => (limitsOf(context).account?.windowSeconds ?? 1) * 1000,
               getTracker: (request) => `account:${accountOf(request) ?? ''}`,
-              skipIf: (context) => limitsOf(context)?.account === undefined,
+              // A throttler's own skipIf replaces the common one, so it repeats it.
+              skipIf: (context) => skip(context) || limitsOf(context).account === undefined,
             },
           ],
         };

@@ -56,13 +56,19 @@ describe('Rate limits off (THROTTLE_ENABLED=false)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({ THROTTLE_ENABLED: 'false', THROTTLE_VERIFY_CONFIRM_PER_IP: '1/60' });
+    t = await startTestApp({
+      THROTTLE_ENABLED: 'false',
+      THROTTLE_VERIFY_CONFIRM_PER_IP: '1/60',
+      THROTTLE_VERIFY_SEND_PER_ACCOUNT: '1/60',
+    });
   });
   afterAll(() => t.close());
 
-  it('never answers 429', async () => {
+  it('never answers 429, per IP or per account', async () => {
+    const email = newIdentity().email;
     for (let i = 0; i < 4; i += 1) {
       expect((await t.http.post('/verify/confirm').send({ token: `nope-${i}` })).status).toBe(400);
+      expect((await t.http.post('/verify/send').send({ email })).status).toBe(202);
     }
   });
 });

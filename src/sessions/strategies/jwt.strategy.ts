@@ -38,12 +38,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       typeof claims.exp !== 'number'
     )
       throw refuse('TOKEN_INVALID');
-    const state = await this.sessions.stateOf(claims.sid);
+    const state = await this.sessions.authenticate(claims.sid);
     if (!state || state.userId !== claims.sub) throw refuse('TOKEN_INVALID');
     if (state.status !== 'active') throw refuse(REFUSAL_FOR_STATUS[state.status]);
     const now = new Date();
     if (state.expiresAt.getTime() <= now.getTime()) throw refuse('TOKEN_EXPIRED');
-    this.sessions.touch(claims.sid, state, now);
     return { userId: claims.sub, sessionId: claims.sid };
   }
 }

@@ -1,0 +1,170 @@
+import { Injectable } from '@nestjs/common';
+import { RedisConnection } from '../redis/redis.module';
+import type { SessionStatus } from './session.entity';
+
+export interface CachedState {
+  userId: string;
+  status: SessionStatus;
+  expiresAt: Date;
+}
+
+/** Active entries live at most this long, bounding staleness even in a partial partition. */
+const ACTIVE_TTL_MS = 60_000;
+
+// One round trip: the current epoch, the entry under it, and whether last_seen_at is due (at
+// most once a minute per session across every instance; times come from the app's clock).
+const READ = `
+local epoch = redis.call('GET', KEYS[1]) or '0'
+local entry = redis.call('GET', 'sess:' .. epoch .. ':' .. ARGV[1])
+local due = 0
+if entry then
+  local seen = tonumber(redis.call('GET', 'sess:seen:' .. ARGV[1]) or '0')
+  if tonumber(ARGV[2]) - seen >= 60000 then
+    redis.call('SET', 'sess:seen:' .. ARGV[1], ARGV[2], 'PX', 3600000)
+    due = 1
+  end
+end
+return {epoch, entry, due}`;
+
+// Fill only where no entry exists, and only in the epoch the database read started in; carry
+// the last time the session was seen forward.
+const FILL = `
+local epoch = redis.call('GET', KEYS[1]) or '0'
+if epoch ~= ARGV[1] then return 0 end
+local seen = tonumber(redis.call('GET', 'sess:seen:' .. ARGV[2]) or '0')
+if tonumber(ARGV[5]) > seen then redis.call('SET', 'sess:seen:' .. ARGV[2], ARGV[5], 'PX', 3600000) end
+return redis.call('SET', 'sess:' .. epoch .. ':' .. ARGV[2], ARGV[3], 'PX', ARGV[4], 'NX') and 1 or 0`;
+
+// Tombstones overwrite whatever is there, in the current epoch.
+const TOMBSTONE = `
+local epoch = redis.call('GET', KEYS[1]) or '0'
+for i = 1, #ARGV, 3 do
+  redis.call('SET', 'sess:' .. epoch .. ':' .. ARGV[i], ARGV[i + 1], 'PX', ARGV[i + 2])
+end
+return epoch`;
+
+const EPOCH_KEY = 'sess:epoch';
+
+export interface CacheRead {
+  epoch: string;
+  state: CachedState | null;
+  /** last_seen_at should be written now (a minute has passed since the last write). */
+  seenDue: boolean;
+}
+
+/**
+ * The guard's exact hot copy of session state in Redis (only with REDIS_URL). The database stays
+ * the source of truth. Exactness under races: a revocation writes a tombstone after its commit
+ * (overwriting), a fill after a miss is SET NX in the epoch it read, so a fill can never undo a
+ * revocation. If a tombstone cannot be written (Redis away), this instance stops trusting Redis
+ * until it has bumped the epoch, which orphans every entry written before; each instance also
+ * bumps after any outage of its own before reading Redis again.
+ */
+@Injectable()
+export class SessionStateCache {
+  private trusted = true;
+  private recovering: Promise<void> | null = null;
+
+  constructor(private readonly redis: RedisConnection) {
+    // A dropped connection may have hidden another instance's revocation: re-earn trust.
+    redis.client?.on('close', () => {
+      this.trusted = false;
+    });
+  }
+
+  get enabled(): boolean {
+    return this.redis.client !== null;
+  }
+
+  /** null: not usable now (no Redis, or not trusted yet): read the database. */
+  async read(sessionId: string, now: Date): Promise<CacheRead | null> {
+    const client = this.redis.client;
+    if (!client || !this.usable()) return null;
+    try {
+      const [epoch, raw, due] = (await client.eval(
+        READ,
+        1,
+        EPOCH_KEY,
+        sessionId,
+        String(now.getTime()),
+      )) as [string, string | null, number];
+      return { epoch, state: raw ? decode(raw) : null, seenDue: due === 1 };
+    } catch (error) {
+      this.distrust(error);
+      return null;
+    }
+  }
+
+  async fill(epoch: string, sessionId: string, state: CachedState, seenAt: Date): Promise<void> {
+    const client = this.redis.client;
+    if (!client || !this.usable()) return;
+    const ttl = ttlFor(state);
+    if (ttl <= 0) return;
+    try {
+      await client.eval(
+        FILL,
+        1,
+        EPOCH_KEY,
+        epoch,
+        sessionId,
+        encode(state),
+        String(Math.min(ttl, ACTIVE_TTL_MS)),
+        String(seenAt.getTime()),
+      );
+    } catch (error) {
+      this.distrust(error);
+    }
+  }
+
+  /** After a revocation has committed: every instance refuses these sessions from now on. */
+  async tombstone(states: Array<{ sessionId: string } & CachedState>): Promise<void> {
+    const client = this.redis.client;
+    if (!client || states.length === 0) return;
+    const args = states.flatMap((state) => [
+      state.sessionId,
+      encode(state),
+      String(Math.max(1000, ttlFor(state))),
+    ]);
+    try {
+      await client.eval(TOMBSTONE, 1, EPOCH_KEY, ...args);
+    } catch (error) {
+      this.distrust(error);
+    }
+  }
+
+  private usable(): boolean {
+    if (this.trusted) return true;
+    this.recovering ??= this.bumpEpoch();
+    return false;
+  }
+
+  private distrust(error: unknown): void {
+    this.redis.markDown(error);
+    this.trusted = false;
+  }
+
+  private async bumpEpoch(): Promise<void> {
+    try {
+      await this.redis.client?.incr(EPOCH_KEY);
+      this.trusted = true;
+    } catch {
+      // still away; the next read tries again
+    } finally {
+      this.recovering = null;
+    }
+  }
+}
+
+function ttlFor(state: CachedState): number {
+  return state.expiresAt.getTime() - Date.now();
+}
+
+function encode(state: CachedState): string {
+  return `${state.status}|${state.userId}|${state.expiresAt.getTime()}`;
+}
+
+function decode(raw: string): CachedState | null {
+  const [status, userId, expires] = raw.split('|');
+  if (!status || !userId || !expires) return null;
+  return { status: status as SessionStatus, userId, expiresAt: new Date(Number(expires)) };
+}
