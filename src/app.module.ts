@@ -9,12 +9,8 @@ import { CommonModule } from './common/common.module';
 import { ProblemDetailsFilter } from './common/problem-details.filter';
 import { createValidationPipe } from './common/validation';
 import { appConfig } from './config/app.config';
-import { auditConfig } from './config/audit.config';
-import { authConfig } from './config/auth.config';
 import { databaseConfig } from './config/database.config';
-import { mailConfig } from './config/mail.config';
-import { redisConfig } from './config/redis.config';
-import { throttleConfig } from './config/throttle.config';
+import { CONFIG_NAMESPACES } from './config/namespaces';
 import { typeOrmOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
@@ -31,7 +27,7 @@ import { VerificationModule } from './verification/verification.module';
     ConfigModule.forRoot({
       isGlobal: true,
       cache: false,
-      load: [appConfig, databaseConfig, authConfig, mailConfig, auditConfig, throttleConfig, redisConfig],
+      load: CONFIG_NAMESPACES,
     }),
     LoggerModule.forRootAsync({
       inject: [appConfig.KEY],

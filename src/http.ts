@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Errors } from './common/errors';
 import { AppConfig, appConfig } from './config/app.config';
+import { validateConfiguration } from './config/namespaces';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 /** Far deeper than any body we accept; class-transformer recurses per level and would overflow. */
@@ -149,10 +150,13 @@ export function closeOnSignals(app: INestApplication): void {
 
 /** Builds the HTTP app exactly as production runs it; main.ts and the e2e tests both use this. */
 export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFastifyApplication> {
+  validateConfiguration();
   const config = appConfig();
   const app = await NestFactory.create<NestFastifyApplication>(rootModule, createAdapter(config), {
     bodyParser: false,
     bufferLogs: true,
+    // Start-up failures reach main.ts, which prints them once.
+    abortOnError: false,
   });
   app.useLogger(app.get(Logger));
   await configureEdge(app, config);

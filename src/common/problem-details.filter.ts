@@ -11,10 +11,11 @@ import { DomainError } from './errors';
 import { codeForStatus, problem, PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem-details';
 import { uniqueViolation } from './transactions';
 
-const PARSER_MESSAGES: Record<number, string> = {
-  400: 'The request body is not valid JSON',
-  413: 'The request body is larger than 100 kB',
-  415: 'Only application/json request bodies are accepted',
+/** Our words for plain HTTP refusals; a 404 never echoes the query string (it may hold a token). */
+const PLAIN_DETAILS: Partial<Record<number, (request: FastifyRequest) => string>> = {
+  404: (request) => `No route for ${request.method} ${request.url.split('?')[0]}`,
+  413: () => 'The request body is larger than 100 kB',
+  415: () => 'Only application/json request bodies are accepted',
 };
 
 /** Turns every failure into RFC 9457 problem details; nothing internal reaches the client. */
@@ -46,25 +47,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         retryAfterSeconds: exception.extra.retryAfterSeconds,
       };
     }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      if (status < 500) {
-        return {
-          body: problem(status, codeForStatus(status), this.clientMessage(exception), context),
-        };
-      }
-    }
-    const fastifyStatus = (exception as { statusCode?: unknown } | null)?.statusCode;
-    if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
-      // Fastify's own refusals (body parsing, size, media type): curated words, not the library's.
-      return {
-        body: problem(
-          fastifyStatus,
-          codeForStatus(fastifyStatus),
-          PARSER_MESSAGES[fastifyStatus] ?? 'The request was refused',
-          context,
-        ),
-      };
+    // Nest's HTTP exceptions, and Fastify's own refusals (body parsing, size, media type).
+    const status =
+      exception instanceof HttpException
+        ? exception.getStatus()
+        : (exception as { statusCode?: unknown } | null)?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const detail =
+        PLAIN_DETAILS[status]?.(request) ??
+        (exception instanceof HttpException
+          ? this.clientMessage(exception)
+          : 'The request was refused');
+      return { body: problem(status, codeForStatus(status), detail, context) };
     }
     if (uniqueViolation(exception)) {
       return {

@@ -1,0 +1,23 @@
+import { appConfig } from './app.config';
+import { auditConfig } from './audit.config';
+import { authConfig } from './auth.config';
+import { databaseConfig } from './database.config';
+import { mailConfig } from './mail.config';
+import { redisConfig } from './redis.config';
+import { throttleConfig } from './throttle.config';
+
+/** Every configuration namespace: loaded by ConfigModule, and validated once before start. */
+export const CONFIG_NAMESPACES = [
+  appConfig,
+  databaseConfig,
+  authConfig,
+  mailConfig,
+  auditConfig,
+  throttleConfig,
+  redisConfig,
+];
+
+/** Reads every key once, so a bad value stops the start with a ConfigError naming the key. */
+export function validateConfiguration(): void {
+  for (const namespace of CONFIG_NAMESPACES) namespace();
+}
