@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsBoolean,
-  IsEmail,
   IsOptional,
   IsString,
   Length,
@@ -10,11 +9,9 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { trimLower } from '../../common/transforms';
 import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
 import { UserResponse } from '../../users/dto/user.response';
-
-export const EMAIL_RULES = { allow_utf8_local_part: false, require_tld: true } as const;
+import { IsAccountEmail } from '../../common/account-email';
 
 export class SignupRequest {
   @ApiProperty({
@@ -31,9 +28,7 @@ export class SignupRequest {
   username: string;
 
   @ApiProperty({ example: 'ada@example.com', description: 'Trimmed and lower-cased' })
-  @Transform(trimLower)
-  @IsEmail(EMAIL_RULES, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @IsAccountEmail()
   email: string;
 
   @ApiProperty({
@@ -62,9 +57,7 @@ export class SignupResponse {
 
 export class LoginRequest {
   @ApiProperty({ example: 'ada@example.com' })
-  @Transform(trimLower)
-  @IsEmail(EMAIL_RULES, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @IsAccountEmail()
   email: string;
 
   @ApiProperty({ example: 'correct horse battery staple' })

@@ -1,19 +1,14 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { trimLower } from '../../common/transforms';
+import { IsString, Length } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
-
-const EMAIL_RULES = { allow_utf8_local_part: false, require_tld: true } as const;
+import { IsAccountEmail } from '../../common/account-email';
 
 /** UTF-16 units, generous: the policy counts characters and gives the precise reason. */
 const PASSWORD_FIELD_MAX = PASSWORD_MAX_LENGTH * 2;
 
 export class ForgotPasswordRequest {
   @ApiProperty({ example: 'ada@example.com' })
-  @Transform(trimLower)
-  @IsEmail(EMAIL_RULES, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @IsAccountEmail()
   email: string;
 }
 

@@ -1,13 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, Length, MaxLength } from 'class-validator';
-import { Transform } from 'class-transformer';
-import { trimLower } from '../../common/transforms';
+import { IsString, Length } from 'class-validator';
+import { IsAccountEmail } from '../../common/account-email';
 
 export class SendVerificationRequest {
   @ApiProperty({ example: 'ada@example.com' })
-  @Transform(trimLower)
-  @IsEmail({ allow_utf8_local_part: false }, { message: 'email must be a valid email address' })
-  @MaxLength(254)
+  @IsAccountEmail()
   email: string;
 }
 

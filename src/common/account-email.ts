@@ -1,0 +1,20 @@
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsAscii, IsEmail, MaxLength } from 'class-validator';
+import { trimLower } from './transforms';
+
+/**
+ * An account's email as every endpoint takes it: trimmed, lower-cased, a valid address with a
+ * top-level domain, ASCII only (internationalised domains in their punycode form), so that
+ * look-alike letters cannot pose as another address.
+ */
+export const IsAccountEmail = () =>
+  applyDecorators(
+    Transform(trimLower),
+    IsEmail(
+      { allow_utf8_local_part: false, require_tld: true, allow_ip_domain: false },
+      { message: 'email must be a valid email address' },
+    ),
+    IsAscii({ message: 'email must use ASCII characters (internationalised domains in punycode)' }),
+    MaxLength(254),
+  );
