@@ -1,30 +1,35 @@
 import { Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { RedisConnection } from '../redis/redis.module';
+import type { SessionSnapshot } from './session-snapshot';
 import type { SessionStatus } from './session.entity';
 
-export interface CachedState {
-  userId: string;
-  status: SessionStatus;
-  expiresAt: Date;
-}
+/** Tombstones carry the state only; entries filled from the database, the whole snapshot. */
+export type CachedState = Pick<SessionSnapshot, 'userId' | 'status' | 'expiresAt'> &
+  Partial<Pick<SessionSnapshot, 'createdAt' | 'ip' | 'userAgent'>>;
 
 /** Active entries live at most this long, bounding staleness even in a partial partition. */
 const ACTIVE_TTL_MS = 60_000;
+const SEEN_RESOLUTION_MS = 60_000;
+const EPOCH_KEY = 'sess:epoch';
 
-// One round trip: the current epoch, the entry under it, and whether last_seen_at is due (at
-// most once a minute per session across every instance; times come from the app's clock).
+// One round trip: the current epoch, the entry under it, and when the session was last seen;
+// last_seen_at is due at most once a minute per session across every instance (times come
+// from the app's clock).
 const READ = `
 local epoch = redis.call('GET', KEYS[1]) or '0'
 local entry = redis.call('GET', 'sess:' .. epoch .. ':' .. ARGV[1])
 local due = 0
+local seen = 0
 if entry then
-  local seen = tonumber(redis.call('GET', 'sess:seen:' .. ARGV[1]) or '0')
-  if tonumber(ARGV[2]) - seen >= 60000 then
+  seen = tonumber(redis.call('GET', 'sess:seen:' .. ARGV[1]) or '0')
+  if tonumber(ARGV[2]) - seen >= ${SEEN_RESOLUTION_MS} then
+    seen = tonumber(ARGV[2])
     redis.call('SET', 'sess:seen:' .. ARGV[1], ARGV[2], 'PX', 3600000)
     due = 1
   end
 end
-return {epoch, entry, due}`;
+return {epoch, entry, due, tostring(seen)}`;
 
 // Fill only where no entry exists, and only in the epoch the database read started in; carry
 // the last time the session was seen forward.
@@ -43,11 +48,21 @@ for i = 1, #ARGV, 3 do
 end
 return epoch`;
 
-const EPOCH_KEY = 'sess:epoch';
+type ScriptedRedis = Redis & {
+  sessionRead(
+    key: string,
+    sessionId: string,
+    now: string,
+  ): Promise<[string, string | null, number, string]>;
+  sessionFill(key: string, ...args: string[]): Promise<number>;
+  sessionTombstone(key: string, ...args: string[]): Promise<string>;
+};
 
 export interface CacheRead {
   epoch: string;
   state: CachedState | null;
+  /** When the session was last seen, as far as Redis knows. */
+  lastSeenAt: Date;
   /** last_seen_at should be written now (a minute has passed since the last write). */
   seenDue: boolean;
 }
@@ -62,52 +77,53 @@ export interface CacheRead {
  */
 @Injectable()
 export class SessionStateCache {
+  private readonly client: ScriptedRedis | null;
   private trusted = true;
   private recovering: Promise<void> | null = null;
 
   constructor(private readonly redis: RedisConnection) {
+    this.client = redis.client as ScriptedRedis | null;
+    // Scripts run by SHA (EVALSHA), loaded once per connection.
+    this.client?.defineCommand('sessionRead', { numberOfKeys: 1, lua: READ });
+    this.client?.defineCommand('sessionFill', { numberOfKeys: 1, lua: FILL });
+    this.client?.defineCommand('sessionTombstone', { numberOfKeys: 1, lua: TOMBSTONE });
     // A dropped connection may have hidden another instance's revocation: re-earn trust.
-    redis.client?.on('close', () => {
+    this.client?.on('close', () => {
       this.trusted = false;
     });
   }
 
-  get enabled(): boolean {
-    return this.redis.client !== null;
-  }
-
   /** null: not usable now (no Redis, or not trusted yet): read the database. */
   async read(sessionId: string, now: Date): Promise<CacheRead | null> {
-    const client = this.redis.client;
-    if (!client || !this.usable()) return null;
+    if (!this.client || !this.usable()) return null;
     try {
-      const [epoch, raw, due] = (await client.eval(
-        READ,
-        1,
+      const [epoch, raw, due, seen] = await this.client.sessionRead(
         EPOCH_KEY,
         sessionId,
         String(now.getTime()),
-      )) as [string, string | null, number];
-      return { epoch, state: raw ? decode(raw) : null, seenDue: due === 1 };
+      );
+      return {
+        epoch,
+        state: raw ? decode(raw) : null,
+        lastSeenAt: new Date(Number(seen)),
+        seenDue: due === 1,
+      };
     } catch (error) {
       this.distrust(error);
       return null;
     }
   }
 
-  async fill(epoch: string, sessionId: string, state: CachedState, seenAt: Date): Promise<void> {
-    const client = this.redis.client;
-    if (!client || !this.usable()) return;
-    const ttl = ttlFor(state);
+  async fill(epoch: string, snapshot: SessionSnapshot, seenAt: Date): Promise<void> {
+    if (!this.client || !this.usable()) return;
+    const ttl = ttlFor(snapshot);
     if (ttl <= 0) return;
     try {
-      await client.eval(
-        FILL,
-        1,
+      await this.client.sessionFill(
         EPOCH_KEY,
         epoch,
-        sessionId,
-        encode(state),
+        snapshot.id,
+        encode(snapshot),
         String(Math.min(ttl, ACTIVE_TTL_MS)),
         String(seenAt.getTime()),
       );
@@ -118,15 +134,14 @@ export class SessionStateCache {
 
   /** After a revocation has committed: every instance refuses these sessions from now on. */
   async tombstone(states: Array<{ sessionId: string } & CachedState>): Promise<void> {
-    const client = this.redis.client;
-    if (!client || states.length === 0) return;
+    if (!this.client || states.length === 0) return;
     const args = states.flatMap((state) => [
       state.sessionId,
       encode(state),
       String(Math.max(1000, ttlFor(state))),
     ]);
     try {
-      await client.eval(TOMBSTONE, 1, EPOCH_KEY, ...args);
+      await this.client.sessionTombstone(EPOCH_KEY, ...args);
     } catch (error) {
       this.distrust(error);
     }
@@ -145,7 +160,7 @@ export class SessionStateCache {
 
   private async bumpEpoch(): Promise<void> {
     try {
-      await this.redis.client?.incr(EPOCH_KEY);
+      await this.client?.incr(EPOCH_KEY);
       this.trusted = true;
     } catch {
       // still away; the next read tries again
@@ -160,11 +175,35 @@ function ttlFor(state: CachedState): number {
 }
 
 function encode(state: CachedState): string {
-  return `${state.status}|${state.userId}|${state.expiresAt.getTime()}`;
+  return JSON.stringify([
+    state.status,
+    state.userId,
+    state.expiresAt.getTime(),
+    state.createdAt?.getTime() ?? null,
+    state.ip ?? null,
+    state.userAgent ?? null,
+  ]);
 }
 
 function decode(raw: string): CachedState | null {
-  const [status, userId, expires] = raw.split('|');
-  if (!status || !userId || !expires) return null;
-  return { status: status as SessionStatus, userId, expiresAt: new Date(Number(expires)) };
+  try {
+    const [status, userId, expires, created, ip, userAgent] = JSON.parse(raw) as [
+      SessionStatus,
+      string,
+      number,
+      number | null,
+      string | null,
+      string | null,
+    ];
+    return {
+      status,
+      userId,
+      expiresAt: new Date(expires),
+      createdAt: created === null ? undefined : new Date(created),
+      ip,
+      userAgent,
+    };
+  } catch {
+    return null; // an entry in an older format: read the database
+  }
 }

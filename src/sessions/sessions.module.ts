@@ -8,6 +8,7 @@ import { AccessTokens } from './access-tokens';
 import { SessionGuard } from './guards/session.guard';
 import { Session } from './session.entity';
 import { SessionsController } from './sessions.controller';
+import { SessionSnapshots } from './session-snapshot';
 import { SessionStateCache } from './session-state-cache';
 import { SessionsService } from './sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
@@ -22,6 +23,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
   controllers: [SessionsController],
   providers: [
     SessionStateCache,
+    SessionSnapshots,
     SessionsService,
     AccessTokens,
     JwtStrategy,

@@ -10,6 +10,7 @@ import { Transactions, uniqueViolation } from '../common/transactions';
 import { authConfig } from '../config/auth.config';
 import { UsersService } from '../users/users.service';
 import { newRefreshToken, sessionIdOfRefreshToken } from './session-tokens';
+import { SessionSnapshot, SessionSnapshots } from './session-snapshot';
 import { CachedState, SessionStateCache } from './session-state-cache';
 import { Session, SessionStatus } from './session.entity';
 
@@ -51,6 +52,7 @@ export class SessionsService {
     private readonly transactions: Transactions,
     private readonly crypto: CryptoService,
     private readonly cache: SessionStateCache,
+    private readonly snapshots: SessionSnapshots,
   ) {
     this.lifetimeMs = auth.refreshTokenDays * 24 * 60 * 60 * 1000;
   }
@@ -174,29 +176,37 @@ export class SessionsService {
   }
 
   /**
-   * The guard's hot path. With REDIS_URL: one Redis round trip, and on a miss one primary-key
-   * read whose result fills the cache (never over a tombstone). Without: the primary-key read.
-   * last_seen_at is written at most once a minute, off the request's path.
+   * The guard's hot path. With REDIS_URL: one Redis round trip, and on a miss one prepared
+   * primary-key read whose result fills the cache (never over a tombstone). Without: that read.
+   * last_seen_at is written at most once a minute, off the request's path. An active session
+   * comes back as a full snapshot, which GET /session/active shows without reading again.
    */
-  async authenticate(sessionId: string): Promise<CachedState | null> {
+  async authenticate(sessionId: string): Promise<SessionSnapshot | CachedState | null> {
     const now = new Date();
     const cached = await this.cache.read(sessionId, now);
     if (cached?.state) {
       if (cached.seenDue && cached.state.status === 'active') this.recordSeen(sessionId, now);
-      return cached.state;
+      const { createdAt } = cached.state;
+      return createdAt
+        ? {
+            ...cached.state,
+            id: sessionId,
+            createdAt,
+            lastSeenAt: cached.lastSeenAt,
+            ip: cached.state.ip ?? null,
+            userAgent: cached.state.userAgent ?? null,
+          }
+        : cached.state;
     }
-    const state = await this.sessions.findOne({
-      select: { userId: true, status: true, expiresAt: true, lastSeenAt: true },
-      where: { id: sessionId },
-    });
-    if (!state) return null;
+    const snapshot = await this.snapshots.byId(sessionId);
+    if (!snapshot) return null;
     const seenDue =
-      state.status === 'active' &&
-      now.getTime() - state.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
-    if (cached)
-      await this.cache.fill(cached.epoch, sessionId, state, seenDue ? now : state.lastSeenAt);
+      snapshot.status === 'active' &&
+      now.getTime() - snapshot.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
+    if (seenDue) snapshot.lastSeenAt = now;
+    if (cached) await this.cache.fill(cached.epoch, snapshot, snapshot.lastSeenAt);
     if (seenDue) this.recordSeen(sessionId, now);
-    return state;
+    return snapshot;
   }
 
   private recordSeen(sessionId: string, now: Date): void {

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { Session } from '../session.entity';
+import type { SessionSnapshot } from '../session-snapshot';
 
 export class SessionView {
   @ApiProperty({ format: 'uuid' })
@@ -20,7 +20,7 @@ export class SessionView {
   @ApiProperty({ type: String, nullable: true })
   user_agent: string | null;
 
-  static of(session: Session): SessionView {
+  static of(session: SessionSnapshot): SessionView {
     return {
       id: session.id,
       created_at: session.createdAt.toISOString(),

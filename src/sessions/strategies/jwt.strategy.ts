@@ -3,10 +3,16 @@ import type { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { AuthenticatedSession } from '../../common/current-session';
+import { isSnapshot, SessionSnapshot } from '../session-snapshot';
 import { CryptoService } from '../../common/crypto.service';
 import { authConfig } from '../../config/auth.config';
 import type { AccessTokenClaims } from '../access-tokens';
 import { REFUSAL_FOR_STATUS, refuse, SessionsService } from '../sessions.service';
+
+/** The guard's principal: who, which session, and the session as the guard just read it. */
+export interface SessionPrincipal extends AuthenticatedSession {
+  snapshot?: SessionSnapshot;
+}
 
 /**
  * Verifies the bearer JWT (algorithm, issuer and audience pinned) and then accepts it only
@@ -30,7 +36,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(claims: AccessTokenClaims): Promise<AuthenticatedSession> {
+  async validate(claims: AccessTokenClaims): Promise<SessionPrincipal> {
     // jsonwebtoken accepts a token without exp; ours always carry one.
     if (
       typeof claims.sub !== 'string' ||
@@ -43,6 +49,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (state.status !== 'active') throw refuse(REFUSAL_FOR_STATUS[state.status]);
     const now = new Date();
     if (state.expiresAt.getTime() <= now.getTime()) throw refuse('TOKEN_EXPIRED');
-    return { userId: claims.sub, sessionId: claims.sid };
+    return {
+      userId: claims.sub,
+      sessionId: claims.sid,
+      snapshot: isSnapshot(state) ? state : undefined,
+    };
   }
 }
