@@ -8,7 +8,8 @@ import autocannon from 'autocannon';
 import * as argon2 from 'argon2';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -91,6 +92,16 @@ async function startServer(mode: string, port: number): Promise<Server> {
   };
 }
 
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
+
 async function adminQuery(sql: string): Promise<void> {
   const connection = await createConnection({ host: '127.0.0.1', user: 'root' });
   await connection.query(sql);
@@ -139,7 +150,8 @@ async function makeUsers(server: Server, count: number, tag: string) {
       }),
     );
   }
-  for (let i = 0; i < 100 && readdirSync(server.outbox).length < count; i += 1) await sleep(100);
+  const written = () => (existsSync(server.outbox) ? readdirSync(server.outbox).length : 0);
+  for (let i = 0; i < 100 && written() < count; i += 1) await sleep(100);
   const tokens = await Promise.all(
     readdirSync(server.outbox).map(async (file) => {
       const mail = await simpleParser(readFileSync(join(server.outbox, file)));
@@ -294,12 +306,9 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
 
     // Each loop refreshes its own session's chain (autocannon cannot carry a token from one
     // response to the next request of the same connection).
+    await sleep(2000); // let the login scenario's queued hashes finish
     const fresh = await Promise.all(
-      sessions
-        .slice(0, CONNECTIONS)
-        .map((s) =>
-          post(server.base, '/auth/login', { email: s.email, password: PASSWORD, force: true }),
-        ),
+      sessions.slice(0, CONNECTIONS).map((s) => loginUntilOk(server.base, s.email)),
     );
     scenarios.push(
       await driveLoops('POST /auth/refresh', fresh, async (login) => {
@@ -307,6 +316,8 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
           refresh_token: login.body.refresh_token,
         });
         if (response.status === 200) login.body.refresh_token = response.body.refresh_token;
+        else if (process.env.BENCH_DEBUG)
+          console.log('refresh', response.status, response.body.code);
         return response.status;
       }),
     );
@@ -355,10 +366,9 @@ async function main(): Promise<void> {
   const argonRate = await rawArgonVerifyRate();
   console.log(`  ${argonRate} verifies/s`);
   const results: ModeResult[] = [];
-  let port = 39100;
   for (const mode of MODES) {
     console.log(`\n== ${mode} ==`);
-    const result = await benchMode(mode, port++);
+    const result = await benchMode(mode, await freePort());
     results.push(result);
     for (const s of result.scenarios)
       console.log(
