@@ -20,6 +20,14 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const USERS = Number(process.env.BENCH_USERS ?? 200);
 const MODES = (process.env.BENCH_MODES ?? 'sqlite,mysql,mysql+redis').split(',');
 const PASSWORD = 'Bench-Quiet-Lantern-42';
+/** The server runs exactly as `npm start` runs it (same Node flags). */
+const START_FLAGS = (
+  JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  }
+).scripts.start
+  .split(' ')
+  .filter((word) => word.startsWith('--'));
 const ARGON = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
 interface Measured {
@@ -29,6 +37,8 @@ interface Measured {
   p99: number;
   errors: number;
   non2xx: number;
+  /** The server's peak RSS so far, read right after the scenario. */
+  peakRssMb?: number;
 }
 
 interface ModeResult {
@@ -66,7 +76,7 @@ async function startServer(mode: string, port: number): Promise<Server> {
     MAIL_OUTBOX_DIR: join(dir, 'outbox'),
     ...(mode.includes('redis') ? { REDIS_URL: 'redis://127.0.0.1:6379/14' } : {}),
   };
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [...START_FLAGS, 'dist/src/main.js'], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -255,12 +265,16 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
     const tag = randomBytes(3).toString('hex');
     const sessions = await makeUsers(server, USERS, tag);
     const scenarios: Measured[] = [];
+    const record = (measured: Measured) => {
+      measured.peakRssMb = peakRssMb(server.process.pid!);
+      scenarios.push(measured);
+    };
     const json = { 'content-type': 'application/json' };
 
-    scenarios.push(summarise('GET /', await drive({ url: `${server.base}/` })));
+    record(summarise('GET /', await drive({ url: `${server.base}/` })));
 
     let next = 0;
-    scenarios.push(
+    record(
       summarise(
         'GET /session/active',
         await drive({
@@ -281,7 +295,7 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
       ),
     );
 
-    scenarios.push(
+    record(
       summarise(
         'POST /auth/login (force)',
         await drive({
@@ -310,7 +324,7 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
     const fresh = await Promise.all(
       sessions.slice(0, CONNECTIONS).map((s) => loginUntilOk(server.base, s.email)),
     );
-    scenarios.push(
+    record(
       await driveLoops('POST /auth/refresh', fresh, async (login) => {
         const response = await post(server.base, '/auth/refresh', {
           refresh_token: login.body.refresh_token,
@@ -323,7 +337,7 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
     );
 
     let signupCounter = 0;
-    scenarios.push(
+    record(
       summarise(
         'POST /auth/signup',
         await drive({
@@ -372,7 +386,7 @@ async function main(): Promise<void> {
     results.push(result);
     for (const s of result.scenarios)
       console.log(
-        `  ${s.scenario.padEnd(28)} ${String(s.rps).padStart(7)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  non-2xx ${s.non2xx}  errors ${s.errors}`,
+        `  ${s.scenario.padEnd(28)} ${String(s.rps).padStart(7)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  non-2xx ${s.non2xx}  errors ${s.errors}  peak RSS so far ${s.peakRssMb} MB`,
       );
     console.log(`  peak RSS ${result.peakRssMb} MB`);
   }
