@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Errors } from './common/errors';
 import { AppConfig, appConfig } from './config/app.config';
@@ -77,6 +78,7 @@ function configureEdge(app: NestFastifyApplication, config: AppConfig): void {
     }
     void parseJson(request, body as string, done);
   });
+  inFlight.set(fastify, new InFlightRequests(fastify));
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header('X-Request-Id', String(request.id));
@@ -139,10 +141,40 @@ function configureDocs(app: INestApplication, config: AppConfig): void {
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /**
+ * Counts requests whose handlers are still running, including those whose client already hung
+ * up: on shutdown the database must outlive them, or their work would be cut off half-way.
+ */
+class InFlightRequests {
+  private count = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(fastify: FastifyInstance) {
+    fastify.addHook('onRequest', (_request, _reply, done) => {
+      this.count += 1;
+      done();
+    });
+    fastify.addHook('onSend', (_request, _reply, payload, done) => {
+      this.count -= 1;
+      if (this.count === 0) this.waiters.splice(0).forEach((wake) => wake());
+      done(null, payload);
+    });
+  }
+
+  idle(): Promise<void> {
+    return this.count === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+const inFlight = new WeakMap<FastifyInstance, InFlightRequests>();
+
+/**
  * On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database and
  * Redis (module shutdown hooks), exit 0; exit 1 if that takes longer than ten seconds.
  */
-export function closeOnSignals(app: INestApplication): void {
+export function closeOnSignals(app: NestFastifyApplication): void {
+  const requests = inFlight.get(app.getHttpAdapter().getInstance());
   const shutdown = (signal: NodeJS.Signals) => {
     const logger = app.get(Logger);
     logger.log(`${signal} received: finishing in-flight requests`);
@@ -151,13 +183,16 @@ export function closeOnSignals(app: INestApplication): void {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    app.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'Shutdown failed');
-        process.exit(1);
-      },
-    );
+    app.getHttpServer().close(); // stop accepting; open connections finish their requests
+    (requests?.idle() ?? Promise.resolve())
+      .then(() => app.close())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'Shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
