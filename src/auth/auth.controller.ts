@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiBody,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -38,6 +39,12 @@ import {
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { SignupService } from './signup.service';
 import { RateLimit } from '../throttle/rate-limit.decorator';
+
+/** The login body exactly as LocalAuthGuard validated it (not validated a second time). */
+const ValidatedLogin = createParamDecorator(
+  (_: unknown, context: ExecutionContext): LoginRequest =>
+    context.switchToHttp().getRequest<{ body: LoginRequest }>().body,
+);
 
 /** The account Passport's local strategy authenticated. */
 const AuthenticatedUser = createParamDecorator(
@@ -99,8 +106,9 @@ export class AuthController {
     description: 'SESSION_ACTIVE: "Session already active"',
   })
   @ApiTooManyRequestsResponse({ type: ProblemResponse })
+  @ApiBody({ type: LoginRequest })
   login(
-    @Body() body: LoginRequest,
+    @ValidatedLogin() body: LoginRequest,
     @AuthenticatedUser() user: User,
     @Client() client: ClientInfo,
     @Trail() trail: AuditTrail,

@@ -73,12 +73,12 @@ export class SessionsService {
       return await this.transactions.run(async (manager) => {
         await this.users.lockForUpdate(userId, manager);
         const now = new Date();
-        const current = await manager.findOneBy(Session, { activeUserId: userId });
+        const [current] = await this.activeSessions(manager, { userId });
         if (current && current.expiresAt.getTime() <= now.getTime()) {
-          await this.close(manager, { id: current.id }, 'expired', now);
+          await this.endSessions(manager, [current], 'expired', now);
         } else if (current) {
           if (!mayReplace) throw Errors.sessionActive();
-          await this.close(manager, { id: current.id }, 'replaced', now);
+          await this.endSessions(manager, [current], 'replaced', now);
           trail.also({
             action: 'session.replaced',
             outcome: 'success',
@@ -234,15 +234,32 @@ export class SessionsService {
     status: Exclude<SessionStatus, 'active'>,
     now: Date,
   ): Promise<number> {
+    return this.endSessions(manager, await this.activeSessions(manager, which), status, now);
+  }
+
+  /** Active sessions, locked for this transaction on MySQL (SQLite transactions run one at a time). */
+  private activeSessions(
+    manager: EntityManager,
+    which: { id?: string; userId?: string; exceptId?: string },
+  ): Promise<Array<Pick<Session, 'id' | 'userId' | 'expiresAt'>>> {
     const query = manager
       .createQueryBuilder(Session, 'session')
       .select(['session.id', 'session.userId', 'session.expiresAt'])
       .where("session.status = 'active'");
     if (which.id) query.andWhere('session.id = :id', { id: which.id });
-    if (which.userId) query.andWhere('session.user_id = :userId', { userId: which.userId });
+    // active_user_id is set exactly while a session is active: the unique index finds it.
+    if (which.userId) query.andWhere('session.active_user_id = :userId', { userId: which.userId });
     if (which.exceptId) query.andWhere('session.id <> :exceptId', { exceptId: which.exceptId });
     if (manager.connection.options.type === 'mysql') query.setLock('pessimistic_write');
-    const ending = await query.getMany();
+    return query.getMany();
+  }
+
+  private async endSessions(
+    manager: EntityManager,
+    ending: Array<Pick<Session, 'id' | 'userId' | 'expiresAt'>>,
+    status: Exclude<SessionStatus, 'active'>,
+    now: Date,
+  ): Promise<number> {
     if (ending.length === 0) return 0;
     await manager
       .createQueryBuilder()
