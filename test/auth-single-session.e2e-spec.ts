@@ -1,5 +1,6 @@
 import { bearer, Identity, loggedInUser, verifiedUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { moveClockBy } from './support/clock';
 
 function claimsOf(accessToken: string): Record<string, unknown> {
   const payload = accessToken.split('.')[1];
@@ -172,29 +173,6 @@ describe('an expired session', () => {
     await t.close();
   });
   afterEach(() => jest.useRealTimers());
-
-  function moveClockBy(ms: number): void {
-    jest.useFakeTimers({
-      now: Date.now() + ms,
-      advanceTimers: true,
-      doNotFake: [
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'requestAnimationFrame',
-        'cancelAnimationFrame',
-        'requestIdleCallback',
-        'cancelIdleCallback',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-    });
-  }
 
   it('never blocks a login, and its tokens answer TOKEN_EXPIRED', async () => {
     const first = await loggedInUser(t);

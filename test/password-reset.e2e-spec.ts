@@ -10,6 +10,7 @@ import {
 } from './support/factories';
 import { tokenIn } from './support/smtp-peer';
 import { startTestApp, TestApp } from './support/test-app';
+import { moveClockBy } from './support/clock';
 
 const NEW_PASSWORD = 'Brisk-Meadow-Falcon-77';
 const RESET_SUBJECT = /Reset your password/;
@@ -228,31 +229,7 @@ describe('forgot and reset password', () => {
     });
 
     describe('token lifetime (the clock moved forward)', () => {
-      const realNow = Date.now;
       afterEach(() => jest.useRealTimers());
-
-      /** Fakes only the clock: sockets, timers and the database driver keep working. */
-      function moveClockBy(ms: number) {
-        jest.useFakeTimers({
-          doNotFake: [
-            'hrtime',
-            'nextTick',
-            'performance',
-            'queueMicrotask',
-            'requestAnimationFrame',
-            'cancelAnimationFrame',
-            'requestIdleCallback',
-            'cancelIdleCallback',
-            'setImmediate',
-            'clearImmediate',
-            'setInterval',
-            'clearInterval',
-            'setTimeout',
-            'clearTimeout',
-          ],
-          now: realNow() + ms,
-        });
-      }
 
       it('still accepts the token after 29 minutes', async () => {
         const { identity } = await verifiedUser(t);

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { bearer, loggedInUser, newIdentity, verifiedUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { moveClockBy } from './support/clock';
 
 /** The app's key, passed in so that correctly signed tokens with wrong claims can be made. */
 const SECRET_KEY = randomBytes(32).toString('base64url');
@@ -96,26 +97,6 @@ describe('the session guard on protected routes', () => {
   /** Only `Date` is faked, so the app sees a later clock while timers and I/O stay real. */
   describe('last_seen_at', () => {
     afterEach(() => jest.useRealTimers());
-
-    function moveClockBy(ms: number): void {
-      jest.useRealTimers();
-      jest.useFakeTimers({
-        now: Date.now() + ms,
-        advanceTimers: true,
-        doNotFake: [
-          'hrtime',
-          'nextTick',
-          'performance',
-          'queueMicrotask',
-          'setImmediate',
-          'clearImmediate',
-          'setInterval',
-          'clearInterval',
-          'setTimeout',
-          'clearTimeout',
-        ],
-      });
-    }
 
     const lastSeenOf = async (token: string) => {
       const response = await t.http.get('/session/active').set(bearer(token)).expect(200);
