@@ -1,14 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import {
-  IsBoolean,
-  IsOptional,
-  IsString,
-  Length,
-  Matches,
-  MaxLength,
-  MinLength,
-} from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsPasswordField } from '../../users/password-field';
 import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
 import { UserResponse } from '../../users/dto/user.response';
 import { IsAccountEmail } from '../../common/account-email';
@@ -36,11 +29,7 @@ export class SignupRequest {
     minLength: 8,
     maxLength: PASSWORD_MAX_LENGTH,
   })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(PASSWORD_MAX_LENGTH * 2, {
-    message: `password must be at most ${PASSWORD_MAX_LENGTH} characters`,
-  })
+  @IsPasswordField()
   password: string;
 }
 
@@ -61,8 +50,7 @@ export class LoginRequest {
   email: string;
 
   @ApiProperty({ example: 'correct horse battery staple' })
-  @IsString()
-  @Length(1, PASSWORD_MAX_LENGTH * 2)
+  @IsPasswordField()
   password: string;
 
   @ApiPropertyOptional({

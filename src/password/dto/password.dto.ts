@@ -1,10 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
+import { IsPasswordField } from '../../users/password-field';
 import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
 import { IsAccountEmail } from '../../common/account-email';
-
-/** UTF-16 units, generous: the policy counts characters and gives the precise reason. */
-const PASSWORD_FIELD_MAX = PASSWORD_MAX_LENGTH * 2;
 
 export class ForgotPasswordRequest {
   @ApiProperty({ example: 'ada@example.com' })
@@ -24,19 +22,13 @@ export class ResetPasswordRequest {
     minLength: 8,
     maxLength: PASSWORD_MAX_LENGTH,
   })
-  @IsString()
-  @Length(1, PASSWORD_FIELD_MAX, {
-    message: `new_password must be 1 to ${PASSWORD_MAX_LENGTH} characters`,
-  })
+  @IsPasswordField()
   new_password: string;
 }
 
 export class ChangePasswordRequest {
   @ApiProperty({ example: 'correct horse battery staple' })
-  @IsString()
-  @Length(1, PASSWORD_FIELD_MAX, {
-    message: `current_password must be 1 to ${PASSWORD_MAX_LENGTH} characters`,
-  })
+  @IsPasswordField()
   current_password: string;
 
   @ApiProperty({
@@ -45,9 +37,6 @@ export class ChangePasswordRequest {
     minLength: 8,
     maxLength: PASSWORD_MAX_LENGTH,
   })
-  @IsString()
-  @Length(1, PASSWORD_FIELD_MAX, {
-    message: `new_password must be 1 to ${PASSWORD_MAX_LENGTH} characters`,
-  })
+  @IsPasswordField()
   new_password: string;
 }
