@@ -1,11 +1,15 @@
 /**
- * Unit specs live beside the code; e2e suites under test/ drive the real HTTP app.
+ * Unit specs live beside the code; e2e suites under test/ drive the real HTTP app; the cluster
+ * suite (test/cluster, run only by `npm run test:cluster`) drives two built service processes.
  * content-disposition 3 (under @fastify/static) ships ESM only: Node 20 requires it natively,
  * jest's module loader does not, so jest compiles that one package to CommonJS.
  */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }],
-  'node_modules/content-disposition/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, isolatedModules: true } }],
+  'node_modules/content-disposition/.+\\.js$': [
+    'ts-jest',
+    { tsconfig: { allowJs: true, isolatedModules: true } },
+  ],
 };
 const common = {
   testEnvironment: 'node',
@@ -14,10 +18,32 @@ const common = {
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
 };
 
+// The cluster suite needs MariaDB, redis-server and a build, so plain `npm test` leaves it out:
+// it is a project only for `npm run test:cluster` or a jest command line that names it.
+const clusterRequested =
+  process.env.npm_lifecycle_event === 'test:cluster' ||
+  process.argv.some((arg) => /(^|[\\/=])cluster\b/.test(arg));
+
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
+    },
+    // Two built service processes over MariaDB and a private Redis.
+    ...(clusterRequested
+      ? [
+          {
+            ...common,
+            displayName: 'cluster',
+            testMatch: ['<rootDir>/test/cluster/**/*.cluster-spec.ts'],
+            globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+          },
+        ]
+      : []),
   ],
   testTimeout: 60000,
 };

@@ -61,12 +61,18 @@ export class HealthController {
   @ApiOkResponse({ type: ReadinessResponse })
   @ApiServiceUnavailableResponse({ type: ReadinessResponse })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResponse> {
-    const database = await this.databaseUp();
-    if (!database) void reply.status(503);
-    return {
-      status: database ? 'ok' : 'unavailable',
-      checks: { database: database ? 'up' : 'down' },
-    };
+    const [database, redis] = await Promise.all([
+      this.databaseUp(),
+      this.redis.client ? this.redis.ping() : null,
+    ]);
+    const checks: Record<string, 'up' | 'down'> = { database: database ? 'up' : 'down' };
+    if (redis !== null) checks.redis = redis ? 'up' : 'down';
+    if (!database) {
+      void reply.status(503);
+      return { status: 'unavailable', checks };
+    }
+    // Without Redis every instance still answers exactly, from the database: ready, degraded.
+    return { status: redis === false ? 'degraded' : 'ok', checks };
   }
 
   private async databaseUp(): Promise<boolean> {
