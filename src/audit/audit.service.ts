@@ -54,8 +54,9 @@ export async function verifyAuditChain(
 
 @Injectable()
 export class AuditService {
-  /** Appends queue here first, so waiting requests do not each hold a pooled connection. */
-  private appending: Promise<unknown> = Promise.resolve();
+  /** Entries waiting for the next write, with the callers to tell once it has committed. */
+  private pending: Array<{ entries: AuditEntry[]; done: (error?: unknown) => void }> = [];
+  private writing = false;
   private readonly chainLock: string;
 
   constructor(
@@ -71,16 +72,31 @@ export class AuditService {
   /**
    * Appends entries to the chain, in order, as one writer at a time: SQLite through the
    * serialised transactions; MySQL under a named lock held until the insert has committed, so
-   * two instances can never link two rows to the same predecessor.
+   * two instances can never link two rows to the same predecessor. Entries that arrive while a
+   * write is under way go together in the next one (group commit): one lock, one transaction
+   * and one insert for many requests under load. Resolves once the caller's rows are committed.
    */
   append(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    if (!this.transactions.isMysql) {
-      return this.transactions.run((manager) => this.link(manager, entries));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ entries, done: (error) => (error ? reject(error) : resolve()) });
+      if (!this.writing) void this.writePending();
+    });
+  }
+
+  private async writePending(): Promise<void> {
+    this.writing = true;
+    for (let batch = this.pending.splice(0); batch.length > 0; batch = this.pending.splice(0)) {
+      const entries = batch.flatMap((waiting) => waiting.entries);
+      try {
+        if (this.transactions.isMysql) await this.appendUnderLock(entries);
+        else await this.transactions.run((manager) => this.link(manager, entries));
+        batch.forEach((waiting) => waiting.done());
+      } catch (error) {
+        batch.forEach((waiting) => waiting.done(error));
+      }
     }
-    const appended = this.appending.then(() => this.appendUnderLock(entries));
-    this.appending = appended.catch(() => undefined);
-    return appended;
+    this.writing = false;
   }
 
   verifyChain(): Promise<ChainVerdict> {
@@ -153,6 +169,7 @@ export class AuditService {
     });
     let prevHash = head?.hash ?? GENESIS_HASH;
     const createdAt = new Date();
+    const rows = [];
     for (const entry of entries) {
       const content = {
         userId: entry.userId,
@@ -165,8 +182,9 @@ export class AuditService {
         createdAt,
       };
       const hash = chainHash((value) => this.crypto.sha256(value), prevHash, content);
-      await manager.insert(AuditLog, { ...content, prevHash, hash });
+      rows.push({ ...content, prevHash, hash });
       prevHash = hash;
     }
+    await manager.insert(AuditLog, rows);
   }
 }
