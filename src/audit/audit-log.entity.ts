@@ -1,6 +1,8 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity('audit_logs')
+@Index('IDX_audit_logs_user_id_id', ['userId', 'id'])
+@Index('IDX_audit_logs_created_at', ['createdAt'])
 export class AuditLog {
   @PrimaryGeneratedColumn('increment', { type: 'integer' })
   id: number;

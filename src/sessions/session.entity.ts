@@ -1,15 +1,23 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
+import { User } from '../users/user.entity';
 
 export const SESSION_STATUSES = ['active', 'ended', 'replaced', 'revoked', 'expired'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 @Entity('sessions')
+@Unique('UQ_sessions_active_user_id', ['activeUserId'])
+@Index('IDX_sessions_user_id', ['userId'])
 export class Session {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId: string;
+
+  /** Declared for the schema (foreign key, cascade); the service works with userId. */
+  @ManyToOne(() => User, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'user_id', foreignKeyConstraintName: 'FK_sessions_user' })
+  user?: User;
 
   /** user_id while active, NULL once ended: a unique key allows one active session per user. */
   @Column({ name: 'active_user_id', type: 'varchar', length: 36, nullable: true })

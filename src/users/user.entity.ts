@@ -1,6 +1,8 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
 
 @Entity('users')
+@Unique('UQ_users_email', ['email'])
+@Unique('UQ_users_username_key', ['usernameKey'])
 export class User {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
