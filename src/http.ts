@@ -78,7 +78,6 @@ function configureEdge(app: NestFastifyApplication, config: AppConfig): void {
     }
     void parseJson(request, body as string, done);
   });
-  inFlight.set(fastify, new InFlightRequests(fastify));
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header('X-Request-Id', String(request.id));
@@ -147,20 +146,37 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 class InFlightRequests {
   private count = 0;
   private waiters: Array<() => void> = [];
+  private draining = false;
 
+  /** Registered after every other hook, so "done" means the audit write has finished too. */
   constructor(fastify: FastifyInstance) {
+    const finished = new WeakSet<object>();
+    const finish = (request: object) => {
+      if (finished.has(request)) return;
+      finished.add(request);
+      this.count -= 1;
+      if (this.count === 0) this.waiters.splice(0).forEach((wake) => wake());
+    };
     fastify.addHook('onRequest', (_request, _reply, done) => {
       this.count += 1;
       done();
     });
-    fastify.addHook('onSend', (_request, _reply, payload, done) => {
-      this.count -= 1;
-      if (this.count === 0) this.waiters.splice(0).forEach((wake) => wake());
+    fastify.addHook('onSend', (request, reply, payload, done) => {
+      // While draining, no connection stays open for another request.
+      if (this.draining) void reply.header('Connection', 'close');
+      // A client that hung up gets no 'finish' (so no onResponse): the work is done now.
+      if (reply.raw.destroyed) finish(request);
       done(null, payload);
+    });
+    fastify.addHook('onResponse', (request, _reply, done) => {
+      finish(request);
+      done();
     });
   }
 
-  idle(): Promise<void> {
+  /** Resolves once every request that has started has finished. */
+  drain(): Promise<void> {
+    this.draining = true;
     return this.count === 0
       ? Promise.resolve()
       : new Promise((resolve) => this.waiters.push(resolve));
@@ -184,7 +200,7 @@ export function closeOnSignals(app: NestFastifyApplication): void {
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
     app.getHttpServer().close(); // stop accepting; open connections finish their requests
-    (requests?.idle() ?? Promise.resolve())
+    (requests?.drain() ?? Promise.resolve())
       .then(() => app.close())
       .then(
         () => process.exit(0),
@@ -212,6 +228,8 @@ export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFast
   configureEdge(app, config);
   configureDocs(app, config);
   await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  const fastify = app.getHttpAdapter().getInstance();
+  inFlight.set(fastify, new InFlightRequests(fastify));
+  await fastify.ready();
   return app;
 }
