@@ -87,9 +87,13 @@ export class SessionStateCache {
     this.client?.defineCommand('sessionRead', { numberOfKeys: 1, lua: READ });
     this.client?.defineCommand('sessionFill', { numberOfKeys: 1, lua: FILL });
     this.client?.defineCommand('sessionTombstone', { numberOfKeys: 1, lua: TOMBSTONE });
-    // A dropped connection may have hidden another instance's revocation: re-earn trust.
+    // A dropped connection may have hidden another instance's revocation: re-earn trust, and
+    // do it as soon as the connection is back rather than on the next read.
     this.client?.on('close', () => {
       this.trusted = false;
+    });
+    this.client?.on('ready', () => {
+      if (!this.trusted) this.recovering ??= this.bumpEpoch();
     });
   }
 
