@@ -4,6 +4,9 @@ import type { Statement } from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import type { SessionStatus } from './session.entity';
 
+/** last_seen_at is written at most this often per session (across every instance with Redis). */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
 /** What the guard knows about a session: its state, and what GET /session/active shows. */
 export interface SessionSnapshot {
   id: string;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { RedisConnection } from '../redis/redis.module';
-import type { SessionSnapshot } from './session-snapshot';
+import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot } from './session-snapshot';
 import type { SessionStatus } from './session.entity';
 
 /** Tombstones carry the state only; entries filled from the database, the whole snapshot. */
@@ -10,7 +10,6 @@ export type CachedState = Pick<SessionSnapshot, 'userId' | 'status' | 'expiresAt
 
 /** Active entries live at most this long, bounding staleness even in a partial partition. */
 const ACTIVE_TTL_MS = 60_000;
-const SEEN_RESOLUTION_MS = 60_000;
 const EPOCH_KEY = 'sess:epoch';
 
 // One round trip: the current epoch, the entry under it, and when the session was last seen;
@@ -23,7 +22,7 @@ local due = 0
 local seen = 0
 if entry then
   seen = tonumber(redis.call('GET', 'sess:seen:' .. ARGV[1]) or '0')
-  if tonumber(ARGV[2]) - seen >= ${SEEN_RESOLUTION_MS} then
+  if tonumber(ARGV[2]) - seen >= ${LAST_SEEN_RESOLUTION_MS} then
     seen = tonumber(ARGV[2])
     redis.call('SET', 'sess:seen:' .. ARGV[1], ARGV[2], 'PX', 3600000)
     due = 1

@@ -10,11 +10,9 @@ import { Transactions, uniqueViolation } from '../common/transactions';
 import { authConfig } from '../config/auth.config';
 import { UsersService } from '../users/users.service';
 import { newRefreshToken, sessionIdOfRefreshToken } from './session-tokens';
-import { SessionSnapshot, SessionSnapshots } from './session-snapshot';
+import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot, SessionSnapshots } from './session-snapshot';
 import { CachedState, SessionStateCache } from './session-state-cache';
 import { Session, SessionStatus } from './session.entity';
-
-const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 export const REFUSAL_FOR_STATUS: Record<Exclude<SessionStatus, 'active'>, TokenRefusal> = {
   ended: 'SESSION_ENDED',
