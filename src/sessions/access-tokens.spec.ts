@@ -5,7 +5,7 @@ import { Strategy as PassportJwtStrategy } from 'passport-jwt';
 import { CryptoService } from '../common/crypto.service';
 import type { authConfig } from '../config/auth.config';
 import { AccessTokens } from './access-tokens';
-import type { CachedState } from './session-state-cache';
+import type { SessionSnapshot } from './session-snapshot';
 import type { SessionsService } from './sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
@@ -46,10 +46,16 @@ function authenticate(strategy: JwtStrategy, token: string): Promise<Outcome> {
 describe('access tokens and the JWT strategy', () => {
   const crypto = new CryptoService(auth);
   const tokens = new AccessTokens(new JwtService({}), crypto, auth);
-  const state: CachedState = {
+  // What SessionsService.authenticate returns for an active session: the full snapshot.
+  const state: SessionSnapshot = {
+    id: SESSION_ID,
     userId: USER_ID,
     status: 'active',
     expiresAt: new Date(Date.now() + 60_000),
+    createdAt: new Date(),
+    lastSeenAt: new Date(),
+    ip: '127.0.0.1',
+    userAgent: 'jest',
   };
   const sessions = {
     authenticate: jest.fn(() => Promise.resolve(state)),
@@ -97,7 +103,10 @@ describe('access tokens and the JWT strategy', () => {
     });
 
     const outcome = await authenticate(new JwtStrategy(sessions, crypto, auth), accessToken);
-    expect(outcome).toEqual({ ok: true, user: { userId: USER_ID, sessionId: SESSION_ID } });
+    expect(outcome).toEqual({
+      ok: true,
+      user: { userId: USER_ID, sessionId: SESSION_ID, snapshot: state },
+    });
     expect(sessions.authenticate).toHaveBeenCalledWith(SESSION_ID);
   });
 

@@ -3,25 +3,20 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '
 import { CurrentSession } from '../common/current-session';
 import { ProblemResponse } from '../common/problem.response';
 import { ActiveSessionResponse, SessionView } from './dto/session.response';
-import { refuse, SessionsService } from './sessions.service';
 import type { SessionPrincipal } from './strategies/jwt.strategy';
 
 @ApiTags('sessions')
 @ApiBearerAuth()
 @Controller('session')
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
-
+  /** The guard has just read the session: it is shown as read, without another query. */
   @Get('active')
   @ApiOkResponse({ type: ActiveSessionResponse })
   @ApiUnauthorizedResponse({
     type: ProblemResponse,
     description: 'TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED or SESSION_REVOKED',
   })
-  async active(@CurrentSession() current: SessionPrincipal): Promise<ActiveSessionResponse> {
-    // The guard has just read the session; only read again if it had no full snapshot.
-    const session = current.snapshot ?? (await this.sessions.findById(current.sessionId));
-    if (!session) throw refuse('TOKEN_INVALID');
-    return { active: true, session: SessionView.of(session) };
+  active(@CurrentSession() current: SessionPrincipal): ActiveSessionResponse {
+    return { active: true, session: SessionView.of(current.snapshot) };
   }
 }

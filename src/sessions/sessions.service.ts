@@ -182,19 +182,20 @@ export class SessionsService {
   async authenticate(sessionId: string): Promise<SessionSnapshot | CachedState | null> {
     const now = new Date();
     const cached = await this.cache.read(sessionId, now);
-    if (cached?.state) {
-      if (cached.seenDue && cached.state.status === 'active') this.recordSeen(sessionId, now);
-      const { createdAt } = cached.state;
-      return createdAt
-        ? {
-            ...cached.state,
-            id: sessionId,
-            createdAt,
-            lastSeenAt: cached.lastSeenAt,
-            ip: cached.state.ip ?? null,
-            userAgent: cached.state.userAgent ?? null,
-          }
-        : cached.state;
+    const hit = cached?.state;
+    // Tombstones carry the state only; an active entry carries the whole snapshot (an entry
+    // without it is read from the database like a miss).
+    if (hit && (hit.status !== 'active' || hit.createdAt)) {
+      if (hit.status !== 'active') return hit;
+      if (cached.seenDue) this.recordSeen(sessionId, now);
+      return {
+        ...hit,
+        id: sessionId,
+        createdAt: hit.createdAt as Date,
+        lastSeenAt: cached.lastSeenAt,
+        ip: hit.ip ?? null,
+        userAgent: hit.userAgent ?? null,
+      };
     }
     const snapshot = await this.snapshots.byId(sessionId);
     if (!snapshot) return null;
@@ -215,10 +216,6 @@ export class SessionsService {
       .where("id = :sessionId AND status = 'active'", { sessionId })
       .execute()
       .catch((error: unknown) => this.logger.warn({ err: error }, 'Could not record last_seen_at'));
-  }
-
-  findById(sessionId: string): Promise<Session | null> {
-    return this.sessions.findOneBy({ id: sessionId });
   }
 
   /**

@@ -11,7 +11,7 @@ import { REFUSAL_FOR_STATUS, refuse, SessionsService } from '../sessions.service
 
 /** The guard's principal: who, which session, and the session as the guard just read it. */
 export interface SessionPrincipal extends AuthenticatedSession {
-  snapshot?: SessionSnapshot;
+  snapshot: SessionSnapshot;
 }
 
 /**
@@ -47,12 +47,9 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const state = await this.sessions.authenticate(claims.sid);
     if (!state || state.userId !== claims.sub) throw refuse('TOKEN_INVALID');
     if (state.status !== 'active') throw refuse(REFUSAL_FOR_STATUS[state.status]);
-    const now = new Date();
-    if (state.expiresAt.getTime() <= now.getTime()) throw refuse('TOKEN_EXPIRED');
-    return {
-      userId: claims.sub,
-      sessionId: claims.sid,
-      snapshot: isSnapshot(state) ? state : undefined,
-    };
+    if (state.expiresAt.getTime() <= Date.now()) throw refuse('TOKEN_EXPIRED');
+    // An active session always comes back as a full snapshot.
+    if (!isSnapshot(state)) throw refuse('TOKEN_INVALID');
+    return { userId: claims.sub, sessionId: claims.sid, snapshot: state };
   }
 }
