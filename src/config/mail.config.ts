@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { appConfig } from './app.config';
 import { ConfigError, env } from './env';
 
 function linkTemplate(key: string, fallback: string): string {
@@ -8,8 +9,7 @@ function linkTemplate(key: string, fallback: string): string {
 }
 
 export const mailConfig = registerAs('mail', () => {
-  const port = env.int('PORT', 3000, 0, 65535);
-  const appUrl = env.url('APP_URL', `http://localhost:${port}`);
+  const { appUrl } = appConfig();
   const smtpEmail = env.optional('SMTP_EMAIL');
   return {
     smtp: env.optional('SMTP_SERVER')
