@@ -16,8 +16,7 @@ import { Audit, AuditTrail, Trail } from '../audit/audit-trail';
 import { AuthenticatedSession, CurrentSession } from '../common/current-session';
 import { MessageResponse, ProblemResponse } from '../common/problem.response';
 import { Public } from '../common/public.decorator';
-import { sendPage } from '../pages/html';
-import { renderPage, tokenField } from '../pages/page';
+import { sendTokenPage } from '../pages/page';
 import {
   ChangePasswordRequest,
   ForgotPasswordRequest,
@@ -93,13 +92,15 @@ export class PasswordController {
     @Query('token') token: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): string {
-    const body = `<form id="form" data-action="/password/reset" data-done="Your password has been reset. You can log in with it now.">
-${tokenField(typeof token === 'string' ? token : undefined)}
-<label for="new_password">New password</label>
-<input type="password" id="new_password" name="new_password" autocomplete="new-password" required>
-<button type="submit">Set my new password</button>
-</form>`;
-    return sendPage(reply, renderPage('Choose a new password', body, 'pages.js'));
+    return sendTokenPage(reply, token, {
+      title: 'Choose a new password',
+      action: '/password/reset',
+      done: 'Your password has been reset. You can log in with it now.',
+      content:
+        '<label for="new_password">New password</label>\n' +
+        '<input type="password" id="new_password" name="new_password" autocomplete="new-password" required>',
+      button: 'Set my new password',
+    });
   }
 
   @Post('change')

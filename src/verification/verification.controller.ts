@@ -12,8 +12,7 @@ import type { FastifyReply } from 'fastify';
 import { Audit, AuditTrail, Trail } from '../audit/audit-trail';
 import { MessageResponse, ProblemResponse } from '../common/problem.response';
 import { Public } from '../common/public.decorator';
-import { sendPage } from '../pages/html';
-import { renderPage, tokenField } from '../pages/page';
+import { sendTokenPage } from '../pages/page';
 import { RateLimit } from '../throttle/rate-limit.decorator';
 import { ConfirmVerificationRequest, SendVerificationRequest } from './dto/verification.dto';
 import { VerificationService } from './verification.service';
@@ -75,11 +74,12 @@ export class VerificationController {
     @Query('token') token: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): string {
-    const body = `<form id="form" data-action="/verify/confirm" data-done="Your email address is verified. You can log in now.">
-${tokenField(typeof token === 'string' ? token : undefined)}
-<p>Confirm that this email address is yours.</p>
-<button type="submit">Confirm my email</button>
-</form>`;
-    return sendPage(reply, renderPage('Confirm your email', body, 'pages.js'));
+    return sendTokenPage(reply, token, {
+      title: 'Confirm your email',
+      action: '/verify/confirm',
+      done: 'Your email address is verified. You can log in now.',
+      content: '<p>Confirm that this email address is yours.</p>',
+      button: 'Confirm my email',
+    });
   }
 }

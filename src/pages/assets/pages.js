@@ -17,12 +17,20 @@
       body: JSON.stringify(body),
     })
       .then(function (response) {
-        return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+        return response.json().then(function (data) {
+          return { ok: response.ok, data: data };
+        });
       })
       .then(function (result) {
         outcome.className = result.ok ? 'ok' : 'error';
-        outcome.textContent = result.ok ? form.getAttribute('data-done') : (result.data.detail || 'Something went wrong');
-        if (result.ok) { form.hidden = true; } else { button.disabled = false; }
+        outcome.textContent = result.ok
+          ? form.getAttribute('data-done')
+          : result.data.detail || 'Something went wrong';
+        if (result.ok) {
+          form.hidden = true;
+        } else {
+          button.disabled = false;
+        }
       })
       .catch(function () {
         outcome.className = 'error';
