@@ -1,12 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedSession, CurrentSession } from '../common/current-session';
 import { ProblemResponse } from '../common/problem.response';
 import { AuditService } from './audit.service';
@@ -16,9 +9,9 @@ import {
   AuditPageQuery,
   AuditPageResponse,
 } from './dto/audit.dto';
+import { ApiSession } from '../common/api-session.decorator';
 
 @ApiTags('audit')
-@ApiBearerAuth()
 @Controller('audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
@@ -30,10 +23,7 @@ export class AuditController {
     type: ProblemResponse,
     description: 'VALIDATION_FAILED: limit outside 1..100 or a malformed cursor',
   })
-  @ApiUnauthorizedResponse({
-    type: ProblemResponse,
-    description: 'Missing, invalid or ended session',
-  })
+  @ApiSession()
   async mine(
     @Query() query: AuditPageQuery,
     @CurrentSession() session: AuthenticatedSession,

@@ -11,7 +11,6 @@ import {
 import {
   ApiBadRequestResponse,
   ApiBody,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -39,6 +38,7 @@ import {
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { SignupService } from './signup.service';
 import { RateLimit } from '../throttle/rate-limit.decorator';
+import { ApiSession } from '../common/api-session.decorator';
 
 /** The login body exactly as LocalAuthGuard validated it (not validated a second time). */
 const ValidatedLogin = createParamDecorator(
@@ -140,15 +140,11 @@ export class AuthController {
   @Post('logout')
   @HttpCode(HttpStatus.OK)
   @Audit('logout')
-  @ApiBearerAuth()
+  @ApiSession()
   @ApiOperation({
     summary: "End the caller's session; its access and refresh tokens then get 401 SESSION_ENDED",
   })
   @ApiOkResponse({ type: MessageResponse })
-  @ApiUnauthorizedResponse({
-    type: ProblemResponse,
-    description: 'TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED or SESSION_REVOKED',
-  })
   async logout(
     @CurrentSession() session: AuthenticatedSession,
     @Trail() trail: AuditTrail,

@@ -17,7 +17,15 @@ function rate(key: string, fallback: string): Rate {
 }
 
 /** The rate-limited endpoints: per client IP and, where the body names an email, per account. */
-export const RATE_LIMITED = ['login', 'signup', 'verify_send', 'verify_confirm', 'forgot', 'reset', 'refresh'] as const;
+export const RATE_LIMITED = [
+  'login',
+  'signup',
+  'verify_send',
+  'verify_confirm',
+  'forgot',
+  'reset',
+  'refresh',
+] as const;
 export type RateLimitedEndpoint = (typeof RATE_LIMITED)[number];
 
 const DEFAULTS: Record<RateLimitedEndpoint, { ip: string; account?: string }> = {
@@ -37,7 +45,9 @@ export const throttleConfig = registerAs('throttle', () => {
     const defaults = DEFAULTS[endpoint];
     limits[endpoint] = {
       ip: rate(`THROTTLE_${name}_PER_IP`, defaults.ip),
-      account: defaults.account ? rate(`THROTTLE_${name}_PER_ACCOUNT`, defaults.account) : undefined,
+      account: defaults.account
+        ? rate(`THROTTLE_${name}_PER_ACCOUNT`, defaults.account)
+        : undefined,
     };
   }
   return {

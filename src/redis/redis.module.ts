@@ -32,7 +32,8 @@ export class RedisConnection implements OnApplicationShutdown {
 
   /** Logs the first failure of an outage, not every one. */
   markDown(error: unknown): void {
-    if (this.healthy) this.logger.warn({ err: error }, 'Redis unavailable; degraded to local state');
+    if (this.healthy)
+      this.logger.warn({ err: error }, 'Redis unavailable; degraded to local state');
     this.healthy = false;
   }
 
