@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { normaliseUsername, USERNAME_PATTERN } from '../../users/identity';
 import { IsPasswordField } from '../../users/password-field';
 import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
 import { UserResponse } from '../../users/dto/user.response';
@@ -13,9 +14,9 @@ export class SignupRequest {
   })
   @IsString()
   @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.normalize('NFKC').trim() : value,
+    typeof value === 'string' ? normaliseUsername(value) : value,
   )
-  @Matches(/^[A-Za-z0-9_.-]{3,32}$/, {
+  @Matches(USERNAME_PATTERN, {
     message: 'username must be 3-32 letters, digits, "_", "." or "-"',
   })
   username: string;
