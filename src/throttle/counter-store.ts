@@ -70,17 +70,18 @@ return {count, ttl}`;
 export class CounterStore implements OnModuleDestroy {
   private readonly local = new MemoryCounters();
 
-  constructor(private readonly redis: RedisConnection) {}
+  constructor(private readonly redis: RedisConnection) {
+    // Run by SHA (EVALSHA), loaded once per connection, like the session cache's scripts.
+    redis.client?.defineCommand('counterHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+  }
 
   hit(key: string, windowMs: number): Promise<Hit> {
     return this.shared(
       async (client) => {
-        const [count, resetMs] = (await client.eval(
-          HIT_SCRIPT,
-          1,
-          `rl:${key}`,
-          String(windowMs),
-        )) as [number, number];
+        const scripted = client as typeof client & {
+          counterHit(key: string, windowMs: string): Promise<[number, number]>;
+        };
+        const [count, resetMs] = await scripted.counterHit(`rl:${key}`, String(windowMs));
         return { count, resetMs };
       },
       () => this.local.hit(key, windowMs),
