@@ -1,7 +1,8 @@
 /**
  * npm run bench: starts the built service in each storage mode with rate limits off, drives it
  * with autocannon from this (separate) process, and compares every scenario with its reference
- * in the same run: GET / (the framework floor) and the raw argon2 verify rate (the floor for logins).
+ * in the same run: GET / (the framework floor) and the raw argon2 verify rate (the floor for logins),
+ * measured right beside each login scenario. Reports CPU per request by thread and process.
  * Writes bench/results.md and bench/results.json.
  */
 import autocannon from 'autocannon';
@@ -19,6 +20,7 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const USERS = Number(process.env.BENCH_USERS ?? 200);
 const MODES = (process.env.BENCH_MODES ?? 'sqlite,mysql,mysql+redis').split(',');
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'floor,session,login,refresh,signup').split(',');
 const PASSWORD = 'Bench-Quiet-Lantern-42';
 /** The server runs exactly as `npm start` runs it (same Node flags). */
 const START_FLAGS = (
@@ -39,10 +41,33 @@ interface Measured {
   non2xx: number;
   /** The server's peak RSS so far, read right after the scenario. */
   peakRssMb?: number;
+  /** CPU milliseconds spent per request, by where they were spent. */
+  cpuMsPerRequest?: CpuPerRequest;
+}
+
+interface CpuPerRequest {
+  /** The server's JavaScript thread: HTTP, Nest, validation, ORM, JSON. */
+  serverMain: number;
+  /** The server's other threads: libuv's pool (argon2) and V8's helpers (GC, compiler). */
+  serverOther: number;
+  /** mariadbd and redis-server, when running on this machine. */
+  databases: number;
+  /** This process: autocannon and the loops. */
+  loadGenerator: number;
+}
+
+interface ArgonReference {
+  /** Verifies per second: the mean of the runs just before and just after the login scenario. */
+  rate: number;
+  before: number;
+  after: number;
+  /** CPU ms per verify, all threads of this process. */
+  cpuMs: number;
 }
 
 interface ModeResult {
   mode: string;
+  argon2?: ArgonReference;
   peakRssMb: number;
   scenarios: Measured[];
 }
@@ -238,11 +263,17 @@ async function driveLoops<T>(
   };
 }
 
-async function rawArgonVerifyRate(): Promise<number> {
-  const hash = await argon2.hash(PASSWORD, ARGON);
+const ARGON_HASH = argon2.hash(PASSWORD, ARGON);
+
+/**
+ * The raw verify rate with the service's parameters, from this process with the server idle:
+ * as many in flight as the server would have (libuv's pool runs them).
+ */
+async function rawArgonVerifies(): Promise<{ rate: number; cpuMs: number }> {
+  const hash = await ARGON_HASH;
+  const cpuBefore = process.cpuUsage();
   const deadline = Date.now() + DURATION_S * 1000;
   let done = 0;
-  // As many in flight as the server would have: libuv's pool runs them.
   await Promise.all(
     Array.from({ length: CONNECTIONS }, async () => {
       while (Date.now() < deadline) {
@@ -251,7 +282,95 @@ async function rawArgonVerifyRate(): Promise<number> {
       }
     }),
   );
-  return Math.round(done / DURATION_S);
+  const used = process.cpuUsage(cpuBefore);
+  return {
+    rate: Math.round(done / DURATION_S),
+    cpuMs: Math.round(((used.user + used.system) / 1000 / done) * 100) / 100,
+  };
+}
+
+/**
+ * Runs `login` between two raw verify runs. This machine's speed drifts by ±10% over a minute
+ * (it shares its host), so the reference is measured right beside the scenario it judges.
+ */
+async function besideArgonReference<T>(
+  login: () => Promise<T>,
+): Promise<{ measured: T; reference: ArgonReference }> {
+  const before = await rawArgonVerifies();
+  const measured = await login();
+  const after = await rawArgonVerifies();
+  return {
+    measured,
+    reference: {
+      rate: Math.round((before.rate + after.rate) / 2),
+      before: before.rate,
+      after: after.rate,
+      cpuMs: Math.round(((before.cpuMs + after.cpuMs) / 2) * 100) / 100,
+    },
+  };
+}
+
+const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/** utime + stime of one /proc stat line, in ms (the fields after the parenthesised name). */
+function statCpuMs(path: string): number {
+  try {
+    const stat = readFileSync(path, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS;
+  } catch {
+    return 0; // the thread or process ended meanwhile
+  }
+}
+
+function pidsOf(name: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+interface CpuSample {
+  serverMain: number;
+  serverAll: number;
+  databases: number;
+  loadGenerator: number;
+}
+
+function sampleCpu(serverPid: number): CpuSample {
+  const tasks = readdirSync(`/proc/${serverPid}/task`);
+  const serverAll = tasks.reduce(
+    (sum, tid) => sum + statCpuMs(`/proc/${serverPid}/task/${tid}/stat`),
+    0,
+  );
+  const databases = [...pidsOf('mariadbd'), ...pidsOf('redis-server')].reduce(
+    (sum, pid) => sum + statCpuMs(`/proc/${pid}/stat`),
+    0,
+  );
+  const self = process.cpuUsage();
+  return {
+    serverMain: statCpuMs(`/proc/${serverPid}/task/${serverPid}/stat`),
+    serverAll,
+    databases,
+    loadGenerator: (self.user + self.system) / 1000,
+  };
+}
+
+function cpuPerRequest(before: CpuSample, after: CpuSample, requests: number): CpuPerRequest {
+  const per = (ms: number) => Math.round((ms / Math.max(1, requests)) * 100) / 100;
+  const main = after.serverMain - before.serverMain;
+  return {
+    serverMain: per(main),
+    serverOther: per(after.serverAll - before.serverAll - main),
+    databases: per(after.databases - before.databases),
+    loadGenerator: per(after.loadGenerator - before.loadGenerator),
+  };
 }
 
 function peakRssMb(pid: number): number {
@@ -265,105 +384,129 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
     const tag = randomBytes(3).toString('hex');
     const sessions = await makeUsers(server, USERS, tag);
     const scenarios: Measured[] = [];
+    const pid = server.process.pid!;
+    let cpuBefore = sampleCpu(pid);
     const record = (measured: Measured) => {
-      measured.peakRssMb = peakRssMb(server.process.pid!);
+      measured.peakRssMb = peakRssMb(pid);
+      measured.cpuMsPerRequest = cpuPerRequest(
+        cpuBefore,
+        sampleCpu(pid),
+        measured.rps * DURATION_S,
+      );
       scenarios.push(measured);
+    };
+    /** Whether this scenario runs (BENCH_SCENARIOS, a comma list of words such as login). */
+    const runs = (scenario: string) => {
+      cpuBefore = sampleCpu(pid);
+      return SCENARIOS.includes(scenario);
     };
     const json = { 'content-type': 'application/json' };
 
-    record(summarise('GET /', await drive({ url: `${server.base}/` })));
+    if (runs('floor')) record(summarise('GET /', await drive({ url: `${server.base}/` })));
 
     let next = 0;
-    record(
-      summarise(
-        'GET /session/active',
-        await drive({
-          url: `${server.base}/session/active`,
-          requests: [
-            {
-              method: 'GET',
-              setupRequest: (request) => {
-                const session = sessions[next++ % sessions.length];
-                return {
-                  ...request,
-                  headers: { ...request.headers, authorization: `Bearer ${session.access}` },
-                };
+    if (runs('session'))
+      record(
+        summarise(
+          'GET /session/active',
+          await drive({
+            url: `${server.base}/session/active`,
+            requests: [
+              {
+                method: 'GET',
+                setupRequest: (request) => {
+                  const session = sessions[next++ % sessions.length];
+                  return {
+                    ...request,
+                    headers: { ...request.headers, authorization: `Bearer ${session.access}` },
+                  };
+                },
               },
-            },
-          ],
-        }),
-      ),
-    );
+            ],
+          }),
+        ),
+      );
 
-    record(
-      summarise(
-        'POST /auth/login (force)',
-        await drive({
-          url: `${server.base}/auth/login`,
-          requests: [
-            {
-              method: 'POST',
-              headers: json,
-              setupRequest: (request) => ({
-                ...request,
-                body: JSON.stringify({
-                  email: sessions[next++ % sessions.length].email,
-                  password: PASSWORD,
-                  force: true,
-                }),
-              }),
-            },
-          ],
-        }),
-      ),
-    );
+    let argonReference: ArgonReference | undefined;
+    if (runs('login')) {
+      const beside = await besideArgonReference(async () => {
+        cpuBefore = sampleCpu(pid);
+        record(
+          summarise(
+            'POST /auth/login (force)',
+            await drive({
+              url: `${server.base}/auth/login`,
+              requests: [
+                {
+                  method: 'POST',
+                  headers: json,
+                  setupRequest: (request) => ({
+                    ...request,
+                    body: JSON.stringify({
+                      email: sessions[next++ % sessions.length].email,
+                      password: PASSWORD,
+                      force: true,
+                    }),
+                  }),
+                },
+              ],
+            }),
+          ),
+        );
+        await sleep(2000); // the server finishes its queued hashes before the next reference run
+      });
+      argonReference = beside.reference;
+    }
 
     // Each loop refreshes its own session's chain (autocannon cannot carry a token from one
     // response to the next request of the same connection).
-    await sleep(2000); // let the login scenario's queued hashes finish
-    const fresh = await Promise.all(
-      sessions.slice(0, CONNECTIONS).map((s) => loginUntilOk(server.base, s.email)),
-    );
-    record(
-      await driveLoops('POST /auth/refresh', fresh, async (login) => {
-        const response = await post(server.base, '/auth/refresh', {
-          refresh_token: login.body.refresh_token,
-        });
-        if (response.status === 200) login.body.refresh_token = response.body.refresh_token;
-        else if (process.env.BENCH_DEBUG)
-          console.log('refresh', response.status, response.body.code);
-        return response.status;
-      }),
-    );
+    if (runs('refresh')) {
+      const fresh = await Promise.all(
+        sessions.slice(0, CONNECTIONS).map((s) => loginUntilOk(server.base, s.email)),
+      );
+      cpuBefore = sampleCpu(pid);
+      record(
+        await driveLoops('POST /auth/refresh', fresh, async (login) => {
+          const response = await post(server.base, '/auth/refresh', {
+            refresh_token: login.body.refresh_token,
+          });
+          if (response.status === 200) login.body.refresh_token = response.body.refresh_token;
+          else if (process.env.BENCH_DEBUG)
+            console.log('refresh', response.status, response.body.code);
+          return response.status;
+        }),
+      );
+    }
 
     let signupCounter = 0;
-    record(
-      summarise(
-        'POST /auth/signup',
-        await drive({
-          url: `${server.base}/auth/signup`,
-          requests: [
-            {
-              method: 'POST',
-              headers: json,
-              setupRequest: (request) => {
-                signupCounter += 1;
-                const id = `${tag}s${signupCounter}`;
-                return {
-                  ...request,
-                  body: JSON.stringify({
-                    username: `b_${id}`,
-                    email: `b.${id}@example.com`,
-                    password: PASSWORD,
-                  }),
-                };
+    if (runs('signup'))
+      record(
+        summarise(
+          'POST /auth/signup',
+          await drive({
+            url: `${server.base}/auth/signup`,
+            requests: [
+              {
+                method: 'POST',
+                headers: json,
+                setupRequest: (request) => {
+                  signupCounter += 1;
+                  const id = `${tag}s${signupCounter}`;
+                  return {
+                    ...request,
+                    body: JSON.stringify({
+                      username: `b_${id}`,
+                      email: `b.${id}@example.com`,
+                      password: PASSWORD,
+                    }),
+                  };
+                },
               },
-            },
-          ],
-        }),
-      ),
-    );
-    return { mode, peakRssMb: peakRssMb(server.process.pid!), scenarios };
+            ],
+          }),
+        ),
+      );
+    return { mode, argon2: argonReference, peakRssMb: peakRssMb(pid), scenarios };
   } finally {
     await server.stop();
   }
@@ -375,18 +518,24 @@ function ratio(value: number, reference: number): number {
 
 const TARGETS: Record<string, number> = { sqlite: 0.45, 'mysql+redis': 0.4, mysql: 0.18 };
 
+const argonLine = (mode: ModeResult) =>
+  mode.argon2
+    ? `${mode.argon2.rate}/s (${mode.argon2.before} before the login scenario, ${mode.argon2.after} after; ${mode.argon2.cpuMs} CPU ms each)`
+    : 'not measured (the login scenario did not run)';
+
+const cpuCell = (value: number | undefined) => (value === undefined ? '' : value.toFixed(2));
+
 async function main(): Promise<void> {
-  console.log(`argon2 raw verify rate (m=19 MiB, t=2, p=1), ${DURATION_S}s...`);
-  const argonRate = await rawArgonVerifyRate();
-  console.log(`  ${argonRate} verifies/s`);
   const results: ModeResult[] = [];
   for (const mode of MODES) {
     console.log(`\n== ${mode} ==`);
     const result = await benchMode(mode, await freePort());
     results.push(result);
+    console.log(`  raw argon2 verify rate: ${argonLine(result)}`);
     for (const s of result.scenarios)
       console.log(
-        `  ${s.scenario.padEnd(28)} ${String(s.rps).padStart(7)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  non-2xx ${s.non2xx}  errors ${s.errors}  peak RSS so far ${s.peakRssMb} MB`,
+        `  ${s.scenario.padEnd(28)} ${String(s.rps).padStart(7)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  non-2xx ${s.non2xx}  errors ${s.errors}  peak RSS so far ${s.peakRssMb} MB\n` +
+          `  ${''.padEnd(28)} CPU ms per request: server main ${s.cpuMsPerRequest?.serverMain}, server other threads ${s.cpuMsPerRequest?.serverOther}, databases ${s.cpuMsPerRequest?.databases}, load generator ${s.cpuMsPerRequest?.loadGenerator}`,
       );
     console.log(`  peak RSS ${result.peakRssMb} MB`);
   }
@@ -396,21 +545,23 @@ async function main(): Promise<void> {
     '',
     `${new Date().toISOString()} · ${CONNECTIONS} connections · ${DURATION_S}s per scenario · ${USERS} users · Node ${process.version}`,
     '',
-    `Raw argon2id verify rate (m=19 MiB, t=2, p=1) on this machine: **${argonRate}/s**`,
+    "Raw argon2id verify rate (m=19 MiB, t=2, p=1), measured just before and just after each mode's login scenario:",
+    '',
+    ...results.map((result) => `- ${result.mode}: **${argonLine(result)}**`),
     '',
     '| mode | scenario | req/s | p50 ms | p99 ms | non-2xx | ratio | reference | target |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
   ];
   const checks: Array<{ name: string; ok: boolean }> = [];
   for (const result of results) {
-    const floor = result.scenarios.find((s) => s.scenario === 'GET /')!.rps;
+    const floor = result.scenarios.find((s) => s.scenario === 'GET /')?.rps ?? 0;
     for (const s of result.scenarios) {
       let reference = 'GET /';
       let value = ratio(s.rps, floor);
       let target = '';
       if (s.scenario.startsWith('POST /auth/login') || s.scenario === 'POST /auth/signup') {
         reference = 'argon2 verify/s';
-        value = ratio(s.rps, argonRate);
+        value = ratio(s.rps, result.argon2?.rate ?? 0);
       }
       if (s.scenario === 'GET /session/active') {
         target = `≥ ${TARGETS[result.mode]}, p99 < 30 ms`;
@@ -435,6 +586,21 @@ async function main(): Promise<void> {
   }
   lines.push(
     '',
+    '## Where the CPU goes',
+    '',
+    "CPU milliseconds per request (utime + stime from /proc, 10 ms ticks): the server's JavaScript thread,",
+    "its other threads (argon2 in libuv's pool, V8's GC and compiler helpers), mariadbd and redis-server,",
+    'and the load generator.',
+    '',
+    '| mode | scenario | server main | server other | databases | load generator |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+    ...results.flatMap((result) =>
+      result.scenarios.map(
+        (s) =>
+          `| ${result.mode} | ${s.scenario} | ${cpuCell(s.cpuMsPerRequest?.serverMain)} | ${cpuCell(s.cpuMsPerRequest?.serverOther)} | ${cpuCell(s.cpuMsPerRequest?.databases)} | ${cpuCell(s.cpuMsPerRequest?.loadGenerator)} |`,
+      ),
+    ),
+    '',
     '## Targets',
     '',
     ...checks.map((c) => `- ${c.ok ? 'PASS' : 'FAIL'}: ${c.name}`),
@@ -448,7 +614,6 @@ async function main(): Promise<void> {
         date: new Date().toISOString(),
         connections: CONNECTIONS,
         durationSeconds: DURATION_S,
-        argonVerifyPerSecond: argonRate,
         results,
         checks,
       },

@@ -6,6 +6,7 @@ import { AuditLog } from '../src/audit/audit-log.entity';
 import { AuditRetention } from '../src/audit/audit-retention';
 import { AuditEntry, AuditService } from '../src/audit/audit.service';
 import { CryptoService } from '../src/common/crypto.service';
+import { Sql } from '../src/common/sql';
 import { Transactions } from '../src/common/transactions';
 import { bearer, loggedInUser, newIdentity } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
@@ -88,7 +89,13 @@ describe('audit hash chain', () => {
   });
 
   it('stays one chain when two writers (as two instances would) append at once', async () => {
-    const other = new AuditService(logs(), db, t.app.get(Transactions), t.app.get(CryptoService));
+    const other = new AuditService(
+      logs(),
+      db,
+      t.app.get(Transactions),
+      t.app.get(CryptoService),
+      t.app.get(Sql),
+    );
     const entry = (i: number): AuditEntry => ({
       userId: null,
       action: 'email.verify.sent',

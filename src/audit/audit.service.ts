@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, LessThan, MoreThan, Repository } from 'typeorm';
 import { CryptoService } from '../common/crypto.service';
+import { Sql, SqlValue } from '../common/sql';
 import { Transactions } from '../common/transactions';
 import { chainHash, findBreak, GENESIS_HASH, Sha256 } from './audit-chain';
 import { AuditLog } from './audit-log.entity';
@@ -23,6 +24,11 @@ export type ChainVerdict =
   | { ok: false; count: number; brokenId: number; reason: 'content' | 'link' };
 
 const VERIFY_BATCH = 500;
+const CHAIN_HEAD = 'SELECT hash FROM audit_logs ORDER BY id DESC LIMIT 1';
+const INSERT =
+  'INSERT INTO audit_logs (user_id, action, outcome, ip, user_agent, request_id, meta, created_at, prev_hash, hash) VALUES';
+/** Far below SQLite's limit of 32,766 bound values per statement. */
+const INSERT_ROWS_PER_STATEMENT = 200;
 const CHAIN_LOCK_TIMEOUT_SECONDS = 10;
 
 /**
@@ -64,6 +70,7 @@ export class AuditService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly crypto: CryptoService,
+    private readonly sql: Sql,
   ) {
     // GET_LOCK names are server-wide: scope ours to this database.
     this.chainLock = `audit_chain:${String(dataSource.options.database)}`.slice(0, 64);
@@ -162,14 +169,10 @@ export class AuditService {
 
   /** Reads the chain's head and inserts the entries after it; the caller holds the chain. */
   private async link(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
-    const [head] = await manager.find(AuditLog, {
-      select: { id: true, hash: true },
-      order: { id: 'DESC' },
-      take: 1,
-    });
+    const [head] = await this.sql.query<{ hash: string }>(manager, CHAIN_HEAD, []);
     let prevHash = head?.hash ?? GENESIS_HASH;
     const createdAt = new Date();
-    const rows = [];
+    const rows: SqlValue[][] = [];
     for (const entry of entries) {
       const content = {
         userId: entry.userId,
@@ -182,9 +185,24 @@ export class AuditService {
         createdAt,
       };
       const hash = chainHash((value) => this.crypto.sha256(value), prevHash, content);
-      rows.push({ ...content, prevHash, hash });
+      rows.push([
+        content.userId,
+        content.action,
+        content.outcome,
+        content.ip,
+        content.userAgent,
+        content.requestId,
+        content.meta,
+        this.sql.date(createdAt),
+        prevHash,
+        hash,
+      ]);
       prevHash = hash;
     }
-    await manager.insert(AuditLog, rows);
+    for (let start = 0; start < rows.length; start += INSERT_ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(start, start + INSERT_ROWS_PER_STATEMENT);
+      const placeholders = chunk.map((row) => this.sql.placeholders(row.length)).join(', ');
+      await this.sql.change(manager, `${INSERT} ${placeholders}`, chunk.flat());
+    }
   }
 }

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { Statement } from 'better-sqlite3';
-import { DataSource } from 'typeorm';
+import { readDate, Sql } from '../common/sql';
 import type { SessionStatus } from './session.entity';
 
 /** last_seen_at is written at most this often per session (across every instance with Redis). */
@@ -33,30 +31,17 @@ interface Row {
   user_agent: string | null;
 }
 
-/** SQLite keeps TypeORM's UTC "YYYY-MM-DD HH:MM:SS.SSS"; mysql2 (timezone Z) gives Dates. */
-function toDate(value: string | Date): Date {
-  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
-}
-
 function toSnapshot(row: Row): SessionSnapshot {
   return {
     id: row.id,
     userId: row.user_id,
     status: row.status,
-    expiresAt: toDate(row.expires_at),
-    createdAt: toDate(row.created_at),
-    lastSeenAt: toDate(row.last_seen_at),
+    expiresAt: readDate(row.expires_at),
+    createdAt: readDate(row.created_at),
+    lastSeenAt: readDate(row.last_seen_at),
     ip: row.ip,
     userAgent: row.user_agent,
   };
-}
-
-interface MysqlPool {
-  execute(
-    sql: string,
-    values: unknown[],
-    callback: (error: Error | null, rows: Row[]) => void,
-  ): void;
 }
 
 /**
@@ -65,32 +50,10 @@ interface MysqlPool {
  */
 @Injectable()
 export class SessionSnapshots {
-  private readonly read: (id: string) => Promise<Row | undefined>;
-
-  constructor(@InjectDataSource() dataSource: DataSource) {
-    if (dataSource.options.type === 'mysql') {
-      const pool = (dataSource.driver as unknown as { pool: MysqlPool }).pool;
-      this.read = (id) =>
-        new Promise((resolve, reject) =>
-          pool.execute(BY_ID, [id], (error, rows) => (error ? reject(error) : resolve(rows[0]))),
-        );
-    } else {
-      let statement: Statement<[string], Row> | undefined;
-      const connection = () =>
-        (
-          dataSource.driver as unknown as {
-            databaseConnection: { prepare(sql: string): Statement<[string], Row> };
-          }
-        ).databaseConnection;
-      this.read = async (id) => {
-        statement ??= connection().prepare(BY_ID);
-        return statement.get(id);
-      };
-    }
-  }
+  constructor(private readonly sql: Sql) {}
 
   async byId(sessionId: string): Promise<SessionSnapshot | null> {
-    const row = await this.read(sessionId);
+    const [row] = await this.sql.read<Row>(BY_ID, [sessionId]);
     return row ? toSnapshot(row) : null;
   }
 }

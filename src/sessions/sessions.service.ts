@@ -6,6 +6,7 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { ClientInfo } from '../common/client-info';
 import { CryptoService } from '../common/crypto.service';
 import { Errors, TokenRefusal } from '../common/errors';
+import { readDate, Sql } from '../common/sql';
 import { Transactions, uniqueViolation } from '../common/transactions';
 import { authConfig } from '../config/auth.config';
 import { UsersService } from '../users/users.service';
@@ -51,6 +52,7 @@ export class SessionsService {
     private readonly crypto: CryptoService,
     private readonly cache: SessionStateCache,
     private readonly snapshots: SessionSnapshots,
+    private readonly sql: Sql,
   ) {
     this.lifetimeMs = auth.refreshTokenDays * 24 * 60 * 60 * 1000;
   }
@@ -84,21 +86,22 @@ export class SessionsService {
             meta: { session_id: current.id },
           });
         }
-        const session = manager.create(Session, {
-          id: this.crypto.uuid(),
+        const id = this.crypto.uuid();
+        const refreshToken = newRefreshToken(this.crypto, id);
+        const session: Session = {
+          id,
           userId,
           activeUserId: userId,
           status: 'active',
+          refreshTokenHash: this.crypto.sha256(refreshToken),
           createdAt: now,
           expiresAt: new Date(now.getTime() + this.lifetimeMs),
           lastSeenAt: now,
           endedAt: null,
           ip: client.ip,
           userAgent: client.userAgent,
-        });
-        const refreshToken = newRefreshToken(this.crypto, session.id);
-        session.refreshTokenHash = this.crypto.sha256(refreshToken);
-        await manager.insert(Session, session);
+        };
+        await this.insert(manager, session);
         return { session, refreshToken };
       });
     } catch (error) {
@@ -233,20 +236,55 @@ export class SessionsService {
   }
 
   /** Active sessions, locked for this transaction on MySQL (SQLite transactions run one at a time). */
-  private activeSessions(
+  private async activeSessions(
     manager: EntityManager,
     which: { id?: string; userId?: string; exceptId?: string },
   ): Promise<Array<Pick<Session, 'id' | 'userId' | 'expiresAt'>>> {
-    const query = manager
-      .createQueryBuilder(Session, 'session')
-      .select(['session.id', 'session.userId', 'session.expiresAt'])
-      .where("session.status = 'active'");
-    if (which.id) query.andWhere('session.id = :id', { id: which.id });
+    let sql = "SELECT id, user_id, expires_at FROM sessions WHERE status = 'active'";
+    const values: string[] = [];
+    if (which.id) {
+      sql += ' AND id = ?';
+      values.push(which.id);
+    }
     // active_user_id is set exactly while a session is active: the unique index finds it.
-    if (which.userId) query.andWhere('session.active_user_id = :userId', { userId: which.userId });
-    if (which.exceptId) query.andWhere('session.id <> :exceptId', { exceptId: which.exceptId });
-    if (manager.connection.options.type === 'mysql') query.setLock('pessimistic_write');
-    return query.getMany();
+    if (which.userId) {
+      sql += ' AND active_user_id = ?';
+      values.push(which.userId);
+    }
+    if (which.exceptId) {
+      sql += ' AND id <> ?';
+      values.push(which.exceptId);
+    }
+    const rows = await this.sql.query<{ id: string; user_id: string; expires_at: string | Date }>(
+      manager,
+      sql + this.sql.forUpdate,
+      values,
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      userId: row.user_id,
+      expiresAt: readDate(row.expires_at),
+    }));
+  }
+
+  private async insert(manager: EntityManager, session: Session): Promise<void> {
+    await this.sql.change(
+      manager,
+      `INSERT INTO sessions (id, user_id, active_user_id, status, refresh_token_hash, created_at, expires_at, last_seen_at, ended_at, ip, user_agent) VALUES ${this.sql.placeholders(11)}`,
+      [
+        session.id,
+        session.userId,
+        session.activeUserId,
+        session.status,
+        session.refreshTokenHash,
+        this.sql.date(session.createdAt),
+        this.sql.date(session.expiresAt),
+        this.sql.date(session.lastSeenAt),
+        null,
+        session.ip,
+        session.userAgent,
+      ],
+    );
   }
 
   private async endSessions(
@@ -256,12 +294,11 @@ export class SessionsService {
     now: Date,
   ): Promise<number> {
     if (ending.length === 0) return 0;
-    await manager
-      .createQueryBuilder()
-      .update(Session)
-      .set({ status, activeUserId: null, endedAt: now })
-      .where("id IN (:...ids) AND status = 'active'", { ids: ending.map((session) => session.id) })
-      .execute();
+    await this.sql.change(
+      manager,
+      `UPDATE sessions SET status = ?, active_user_id = NULL, ended_at = ? WHERE status = 'active' AND id IN ${this.sql.placeholders(ending.length)}`,
+      [status, this.sql.date(now), ...ending.map((session) => session.id)],
+    );
     this.transactions.afterCommit(manager, () =>
       this.cache.tombstone(
         ending.map((session) => ({

@@ -5,10 +5,40 @@ import { EntityManager, Repository } from 'typeorm';
 import { authConfig } from '../config/auth.config';
 import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
+import { readBool, readDate, readNullableDate, Sql } from '../common/sql';
 import { uniqueViolation } from '../common/transactions';
 import { normaliseEmail, normaliseUsername, usernameKey } from './identity';
 import { passwordProblem } from './password-policy';
 import { User } from './user.entity';
+
+const BY_EMAIL =
+  'SELECT id, username, username_key, email, password_hash, is_verified, verified_at, created_at, updated_at FROM users WHERE email = ?';
+
+interface UserRow {
+  id: string;
+  username: string;
+  username_key: string;
+  email: string;
+  password_hash: string;
+  is_verified: number | boolean;
+  verified_at: string | Date | null;
+  created_at: string | Date;
+  updated_at: string | Date;
+}
+
+function toUser(row: UserRow): User {
+  return Object.assign(new User(), {
+    id: row.id,
+    username: row.username,
+    usernameKey: row.username_key,
+    email: row.email,
+    passwordHash: row.password_hash,
+    isVerified: readBool(row.is_verified),
+    verifiedAt: readNullableDate(row.verified_at),
+    createdAt: readDate(row.created_at),
+    updatedAt: readDate(row.updated_at),
+  });
+}
 
 export interface NewUser {
   username: string;
@@ -22,6 +52,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
     private readonly crypto: CryptoService,
+    private readonly sql: Sql,
   ) {}
 
   async create(input: NewUser): Promise<User> {
@@ -67,8 +98,10 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
-  findByEmail(email: string): Promise<User | null> {
-    return this.users.findOneBy({ email: normaliseEmail(email) });
+  /** Every login starts here: a prepared read rather than the query builder. */
+  async findByEmail(email: string): Promise<User | null> {
+    const [row] = await this.sql.read<UserRow>(BY_EMAIL, [normaliseEmail(email)]);
+    return row ? toUser(row) : null;
   }
 
   async markVerified(userId: string, manager: EntityManager): Promise<void> {
@@ -83,13 +116,10 @@ export class UsersService {
 
   /** Holds the user's row until the transaction ends: serialises logins of one account (MySQL). */
   async lockForUpdate(userId: string, manager: EntityManager): Promise<void> {
-    if (manager.connection.options.type !== 'mysql') return; // SQLite transactions already run one at a time
-    await manager
-      .createQueryBuilder(User, 'user')
-      .select('user.id')
-      .setLock('pessimistic_write')
-      .where('user.id = :userId', { userId })
-      .getOne();
+    if (!this.sql.isMysql) return; // SQLite transactions already run one at a time
+    await this.sql.query(manager, `SELECT id FROM users WHERE id = ?${this.sql.forUpdate}`, [
+      userId,
+    ]);
   }
 
   async setPasswordHash(

@@ -1,0 +1,112 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Statement } from 'better-sqlite3';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** What a statement binds: never a boolean or a Date on SQLite (see Sql.date and Sql.bool). */
+export type SqlValue = string | number | null | Date;
+
+interface MysqlPool {
+  execute(
+    sql: string,
+    values: SqlValue[],
+    callback: (error: Error | null, rows: unknown) => void,
+  ): void;
+}
+
+interface SqliteConnection {
+  prepare(sql: string): Statement<SqlValue[], unknown>;
+}
+
+/**
+ * Hand-written statements for the hot paths (the guard, login, the audit append), where
+ * TypeORM's query and insert builders cost more CPU than the queries themselves. Values are
+ * always bound, never spliced. Values are stored as TypeORM stores them, so both kinds of
+ * access see the same rows: on SQLite dates are UTC text ("YYYY-MM-DD HH:MM:SS.SSS") and
+ * booleans 0/1; mysql2 (timezone Z) takes and gives Dates.
+ */
+@Injectable()
+export class Sql {
+  readonly isMysql: boolean;
+  /** Appended to a SELECT inside a transaction that must hold its rows (SQLite transactions run one at a time). */
+  readonly forUpdate: string;
+  private readonly sqliteStatements = new Map<string, Statement<SqlValue[], unknown>>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.isMysql = dataSource.options.type === 'mysql';
+    this.forUpdate = this.isMysql ? ' FOR UPDATE' : '';
+  }
+
+  /**
+   * Rows of a read outside any transaction, as a prepared statement: cached on SQLite's one
+   * connection; on MySQL, mysql2 prepares it once per pooled connection.
+   */
+  read<Row>(sql: string, values: SqlValue[]): Promise<Row[]> {
+    if (this.isMysql) {
+      const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
+      return new Promise((resolve, reject) =>
+        pool.execute(sql, values, (error, rows) =>
+          error ? reject(error) : resolve(rows as Row[]),
+        ),
+      );
+    }
+    try {
+      return Promise.resolve(this.sqliteStatement(sql).all(...values) as Row[]);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  /** Rows of a SELECT inside the transaction `manager` belongs to. */
+  query<Row>(manager: EntityManager, sql: string, values: SqlValue[]): Promise<Row[]> {
+    return manager.query(sql, values);
+  }
+
+  /** Runs an INSERT, UPDATE or DELETE inside the transaction; resolves to the rows it changed. */
+  async change(manager: EntityManager, sql: string, values: SqlValue[]): Promise<number> {
+    const runner = manager.queryRunner;
+    if (!runner) throw new Error('Sql.change needs a manager from Transactions.run');
+    const result = await runner.query(sql, values, true);
+    return result.affected ?? 0;
+  }
+
+  /** A Date as the column stores it. */
+  date(value: Date): SqlValue {
+    return this.isMysql ? value : value.toISOString().replace('T', ' ').slice(0, 23);
+  }
+
+  bool(value: boolean): number {
+    return value ? 1 : 0;
+  }
+
+  /** "(?, ?, ?)" for `count` values. */
+  placeholders(count: number): string {
+    return `(${Array.from({ length: count }, () => '?').join(', ')})`;
+  }
+
+  private sqliteStatement(sql: string): Statement<SqlValue[], unknown> {
+    let statement = this.sqliteStatements.get(sql);
+    if (!statement) {
+      const connection = (
+        this.dataSource.driver as unknown as { databaseConnection: SqliteConnection }
+      ).databaseConnection;
+      statement = connection.prepare(sql);
+      this.sqliteStatements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+/** A datetime column's value as read: SQLite's UTC text or mysql2's Date. */
+export function readDate(value: string | Date): Date {
+  return value instanceof Date ? value : new Date(`${value.replace(' ', 'T')}Z`);
+}
+
+export function readNullableDate(value: string | Date | null): Date | null {
+  return value === null ? null : readDate(value);
+}
+
+/** A boolean column's value as read: 0/1 on both (TINYINT(1) on MySQL). */
+export function readBool(value: number | boolean | string): boolean {
+  return value === true || Number(value) === 1;
+}
