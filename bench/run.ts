@@ -17,6 +17,10 @@ import { simpleParser } from 'mailparser';
 import { createConnection } from 'mysql2/promise';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+/** Every scenario first runs unmeasured for this long, so that V8 has optimised its code. */
+const WARMUP_S = Number(process.env.BENCH_WARMUP ?? 5);
+/** After a run: logins still queued for argon2 are answered before anything is measured. */
+const DRAIN_MS = 2000;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const USERS = Number(process.env.BENCH_USERS ?? 200);
 const MODES = (process.env.BENCH_MODES ?? 'sqlite,mysql,mysql+redis').split(',');
@@ -222,17 +226,21 @@ function summarise(scenario: string, result: autocannon.Result): Measured {
   };
 }
 
-function drive(options: autocannon.Options): Promise<autocannon.Result> {
-  return autocannon({ connections: CONNECTIONS, duration: DURATION_S, ...options });
+/** autocannon for `seconds`, then a pause while the server answers what is still queued. */
+async function drive(options: autocannon.Options, seconds: number): Promise<autocannon.Result> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: seconds, ...options });
+  await sleep(DRAIN_MS);
+  return result;
 }
 
-/** One sequential loop per connection, each with its own state, for DURATION_S seconds. */
+/** One sequential loop per connection, each with its own state, for `seconds`. */
 async function driveLoops<T>(
   scenario: string,
   states: T[],
   step: (state: T) => Promise<number>,
+  seconds: number,
 ): Promise<Measured> {
-  const deadline = Date.now() + DURATION_S * 1000;
+  const deadline = Date.now() + seconds * 1000;
   const latencies: number[] = [];
   let non2xx = 0;
   let errors = 0;
@@ -255,7 +263,7 @@ async function driveLoops<T>(
     Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
   return {
     scenario,
-    rps: Math.round(latencies.length / DURATION_S),
+    rps: Math.round(latencies.length / seconds),
     p50: at(0.5),
     p99: at(0.99),
     errors,
@@ -385,31 +393,38 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
     const sessions = await makeUsers(server, USERS, tag);
     const scenarios: Measured[] = [];
     const pid = server.process.pid!;
-    let cpuBefore = sampleCpu(pid);
-    const record = (measured: Measured) => {
-      measured.peakRssMb = peakRssMb(pid);
+    /**
+     * Runs a scenario (if BENCH_SCENARIOS names it) once to warm up, then measured, with the
+     * server's CPU sampled around the measured run only.
+     */
+    const measure = async (
+      scenario: string,
+      run: (seconds: number) => Promise<Measured>,
+    ): Promise<void> => {
+      if (!SCENARIOS.includes(scenario)) return;
+      if (WARMUP_S > 0) await run(WARMUP_S);
+      const cpuBefore = sampleCpu(pid);
+      const measured = await run(DURATION_S);
       measured.cpuMsPerRequest = cpuPerRequest(
         cpuBefore,
         sampleCpu(pid),
         measured.rps * DURATION_S,
       );
+      measured.peakRssMb = peakRssMb(pid);
       scenarios.push(measured);
-    };
-    /** Whether this scenario runs (BENCH_SCENARIOS, a comma list of words such as login). */
-    const runs = (scenario: string) => {
-      cpuBefore = sampleCpu(pid);
-      return SCENARIOS.includes(scenario);
     };
     const json = { 'content-type': 'application/json' };
 
-    if (runs('floor')) record(summarise('GET /', await drive({ url: `${server.base}/` })));
+    await measure('floor', async (seconds) =>
+      summarise('GET /', await drive({ url: `${server.base}/` }, seconds)),
+    );
 
     let next = 0;
-    if (runs('session'))
-      record(
-        summarise(
-          'GET /session/active',
-          await drive({
+    await measure('session', async (seconds) =>
+      summarise(
+        'GET /session/active',
+        await drive(
+          {
             url: `${server.base}/session/active`,
             requests: [
               {
@@ -423,67 +438,74 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
                 },
               },
             ],
-          }),
+          },
+          seconds,
         ),
-      );
+      ),
+    );
 
     let argonReference: ArgonReference | undefined;
-    if (runs('login')) {
-      const beside = await besideArgonReference(async () => {
-        cpuBefore = sampleCpu(pid);
-        record(
+    if (SCENARIOS.includes('login')) {
+      const beside = await besideArgonReference(() =>
+        measure('login', async (seconds) =>
           summarise(
             'POST /auth/login (force)',
-            await drive({
-              url: `${server.base}/auth/login`,
-              requests: [
-                {
-                  method: 'POST',
-                  headers: json,
-                  setupRequest: (request) => ({
-                    ...request,
-                    body: JSON.stringify({
-                      email: sessions[next++ % sessions.length].email,
-                      password: PASSWORD,
-                      force: true,
+            await drive(
+              {
+                url: `${server.base}/auth/login`,
+                requests: [
+                  {
+                    method: 'POST',
+                    headers: json,
+                    setupRequest: (request) => ({
+                      ...request,
+                      body: JSON.stringify({
+                        email: sessions[next++ % sessions.length].email,
+                        password: PASSWORD,
+                        force: true,
+                      }),
                     }),
-                  }),
-                },
-              ],
-            }),
+                  },
+                ],
+              },
+              seconds,
+            ),
           ),
-        );
-        await sleep(2000); // the server finishes its queued hashes before the next reference run
-      });
+        ),
+      );
       argonReference = beside.reference;
     }
 
     // Each loop refreshes its own session's chain (autocannon cannot carry a token from one
     // response to the next request of the same connection).
-    if (runs('refresh')) {
+    if (SCENARIOS.includes('refresh')) {
       const fresh = await Promise.all(
         sessions.slice(0, CONNECTIONS).map((s) => loginUntilOk(server.base, s.email)),
       );
-      cpuBefore = sampleCpu(pid);
-      record(
-        await driveLoops('POST /auth/refresh', fresh, async (login) => {
-          const response = await post(server.base, '/auth/refresh', {
-            refresh_token: login.body.refresh_token,
-          });
-          if (response.status === 200) login.body.refresh_token = response.body.refresh_token;
-          else if (process.env.BENCH_DEBUG)
-            console.log('refresh', response.status, response.body.code);
-          return response.status;
-        }),
+      await measure('refresh', (seconds) =>
+        driveLoops(
+          'POST /auth/refresh',
+          fresh,
+          async (login) => {
+            const response = await post(server.base, '/auth/refresh', {
+              refresh_token: login.body.refresh_token,
+            });
+            if (response.status === 200) login.body.refresh_token = response.body.refresh_token;
+            else if (process.env.BENCH_DEBUG)
+              console.log('refresh', response.status, response.body.code);
+            return response.status;
+          },
+          seconds,
+        ),
       );
     }
 
     let signupCounter = 0;
-    if (runs('signup'))
-      record(
-        summarise(
-          'POST /auth/signup',
-          await drive({
+    await measure('signup', async (seconds) =>
+      summarise(
+        'POST /auth/signup',
+        await drive(
+          {
             url: `${server.base}/auth/signup`,
             requests: [
               {
@@ -503,9 +525,11 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
                 },
               },
             ],
-          }),
+          },
+          seconds,
         ),
-      );
+      ),
+    );
     return { mode, argon2: argonReference, peakRssMb: peakRssMb(pid), scenarios };
   } finally {
     await server.stop();

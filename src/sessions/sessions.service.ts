@@ -35,8 +35,32 @@ export function refuse(code: TokenRefusal) {
 }
 
 export interface StartedSession {
-  session: Session;
+  session: Pick<Session, 'id' | 'userId' | 'expiresAt'>;
   refreshToken: string;
+}
+
+const FOR_ROTATION =
+  'SELECT id, user_id, status, refresh_token_hash, expires_at FROM sessions WHERE id = ?';
+/** Swaps the hash only if the presented token is still the current one of an active session. */
+const ROTATE =
+  "UPDATE sessions SET refresh_token_hash = ?, last_seen_at = ? WHERE id = ? AND refresh_token_hash = ? AND status = 'active'";
+
+interface RotationRow {
+  id: string;
+  user_id: string;
+  status: SessionStatus;
+  refresh_token_hash: string;
+  expires_at: string | Date;
+}
+
+function toRotation(row: RotationRow) {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    status: row.status,
+    refreshTokenHash: row.refresh_token_hash,
+    expiresAt: readDate(row.expires_at),
+  };
 }
 
 @Injectable()
@@ -117,8 +141,9 @@ export class SessionsService {
   async rotate(refreshToken: string, trail: AuditTrail): Promise<StartedSession> {
     const sessionId = sessionIdOfRefreshToken(this.crypto, refreshToken);
     if (!sessionId) throw refuse('TOKEN_INVALID');
-    const session = await this.sessions.findOneBy({ id: sessionId });
-    if (!session) throw refuse('TOKEN_INVALID');
+    const [row] = await this.sql.read<RotationRow>(FOR_ROTATION, [sessionId]);
+    if (!row) throw refuse('TOKEN_INVALID');
+    const session = toRotation(row);
     trail.concerns(session.userId);
     trail.meta.session_id = session.id;
     if (session.status !== 'active') throw refuse(REFUSAL_FOR_STATUS[session.status]);
@@ -133,18 +158,15 @@ export class SessionsService {
     const next = newRefreshToken(this.crypto, session.id);
     const rotated =
       this.crypto.safeEqual(presentedHash, session.refreshTokenHash) &&
-      (await this.transactions.run(async (manager) => {
-        const result = await manager
-          .createQueryBuilder()
-          .update(Session)
-          .set({ refreshTokenHash: this.crypto.sha256(next), lastSeenAt: now })
-          .where("id = :id AND refresh_token_hash = :presentedHash AND status = 'active'", {
-            id: session.id,
+      (await this.transactions.run(
+        async (manager) =>
+          (await this.sql.change(manager, ROTATE, [
+            this.crypto.sha256(next),
+            this.sql.date(now),
+            session.id,
             presentedHash,
-          })
-          .execute();
-        return result.affected === 1;
-      }));
+          ])) === 1,
+      ));
     if (!rotated) {
       await this.transactions.run((manager) =>
         this.close(manager, { id: session.id }, 'revoked', now),
@@ -157,7 +179,7 @@ export class SessionsService {
       });
       throw refuse('SESSION_REVOKED');
     }
-    return { session: { ...session, lastSeenAt: now }, refreshToken: next };
+    return { session, refreshToken: next };
   }
 
   /** Logout: the session ends at once, for every instance. */
