@@ -39,7 +39,8 @@ export class Sql {
 
   /**
    * Rows of a read outside any transaction, as a prepared statement: cached on SQLite's one
-   * connection; on MySQL, mysql2 prepares it once per pooled connection.
+   * connection; on MySQL, mysql2 prepares it once per pooled connection. Both caches are keyed
+   * by the text, so `sql` must be a constant (values only ever go in `values`).
    */
   read<Row>(sql: string, values: SqlValue[]): Promise<Row[]> {
     if (this.isMysql) {
