@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Statement } from 'better-sqlite3';
 import type { DataSource, EntityManager } from 'typeorm';
 
-/** What a statement binds: never a boolean or a Date on SQLite (see Sql.date and Sql.bool). */
+/** What a statement binds: never a boolean (bind 0/1), nor a Date on SQLite (see Sql.date). */
 export type SqlValue = string | number | null | Date;
 
 interface MysqlPool {
@@ -74,10 +74,6 @@ export class Sql {
   /** A Date as the column stores it. */
   date(value: Date): SqlValue {
     return this.isMysql ? value : value.toISOString().replace('T', ' ').slice(0, 23);
-  }
-
-  bool(value: boolean): number {
-    return value ? 1 : 0;
   }
 
   /** "(?, ?, ?)" for `count` values. */
