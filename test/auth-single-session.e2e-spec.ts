@@ -1,3 +1,4 @@
+import type { Response } from 'supertest';
 import { bearer, Identity, loggedInUser, verifiedUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 import { moveClockBy } from './support/clock';
@@ -11,6 +12,13 @@ const sidOf = (accessToken: string) => claimsOf(accessToken).sid as string;
 
 const login = (t: TestApp, identity: Identity, extra: Record<string, unknown> = {}) =>
   t.http.post('/auth/login').send({ email: identity.email, password: identity.password, ...extra });
+
+/** GET /session/active with every access token that parallel logins returned (at least one). */
+async function checkEveryIssuedToken(t: TestApp, logins: Response[]): Promise<Response[]> {
+  const tokens = logins.filter((r) => r.status === 200).map((r) => r.body.access_token as string);
+  expect(tokens.length).toBeGreaterThanOrEqual(1);
+  return Promise.all(tokens.map((token) => t.http.get('/session/active').set(bearer(token))));
+}
 
 describe('one live session per account, SESSION_POLICY=reject (default)', () => {
   let t: TestApp;
@@ -99,14 +107,7 @@ describe('one live session per account, SESSION_POLICY=reject (default)', () => 
       expect([200, 409]).toContain(result.status);
       if (result.status === 409) expect(result.body.code).toBe('SESSION_ACTIVE');
     }
-    const tokens = results
-      .filter((r) => r.status === 200)
-      .map((r) => r.body.access_token as string);
-    expect(tokens.length).toBeGreaterThanOrEqual(1);
-
-    const checks = await Promise.all(
-      tokens.map((token) => t.http.get('/session/active').set(bearer(token))),
-    );
+    const checks = await checkEveryIssuedToken(t, results);
     expect(checks.filter((r) => r.status === 200)).toHaveLength(1);
     for (const check of checks.filter((r) => r.status !== 200)) {
       expect([check.status, check.body.code]).toEqual([401, 'SESSION_REPLACED']);
@@ -145,13 +146,7 @@ describe('SESSION_POLICY=replace', () => {
   it('still leaves exactly one live session after parallel logins', async () => {
     const { identity } = await verifiedUser(t);
     const results = await Promise.all(Array.from({ length: 10 }, () => login(t, identity)));
-    const tokens = results
-      .filter((r) => r.status === 200)
-      .map((r) => r.body.access_token as string);
-    expect(tokens.length).toBeGreaterThanOrEqual(1);
-    const checks = await Promise.all(
-      tokens.map((token) => t.http.get('/session/active').set(bearer(token))),
-    );
+    const checks = await checkEveryIssuedToken(t, results);
     expect(checks.filter((r) => r.status === 200)).toHaveLength(1);
   });
 });

@@ -96,7 +96,7 @@ export class AuditService {
     for (let batch = this.pending.splice(0); batch.length > 0; batch = this.pending.splice(0)) {
       const entries = batch.flatMap((waiting) => waiting.entries);
       try {
-        if (this.transactions.isMysql) await this.appendUnderLock(entries);
+        if (this.sql.isMysql) await this.appendUnderLock(entries);
         else await this.transactions.run((manager) => this.link(manager, entries));
         batch.forEach((waiting) => waiting.done());
       } catch (error) {

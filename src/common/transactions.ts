@@ -15,10 +15,6 @@ export class Transactions {
     this.serialise = dataSource.options.type !== 'mysql';
   }
 
-  get isMysql(): boolean {
-    return !this.serialise;
-  }
-
   private readonly afterCommitHooks = new WeakMap<EntityManager, Array<() => Promise<void>>>();
 
   async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {

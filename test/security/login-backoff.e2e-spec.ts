@@ -18,17 +18,20 @@ const LOOSE_LIMITS = {
   THROTTLE_RESET_PER_IP: '10000/60',
 };
 
+/** Back-off after 5 failures in 15 minutes, starting at `baseSeconds`, capped at `maxSeconds`. */
+const backoff = (baseSeconds: number, maxSeconds: number) => ({
+  ...LOOSE_LIMITS,
+  LOGIN_BACKOFF_THRESHOLD: '5',
+  LOGIN_BACKOFF_WINDOW_SECONDS: '900',
+  LOGIN_BACKOFF_BASE_SECONDS: String(baseSeconds),
+  LOGIN_BACKOFF_MAX_SECONDS: String(maxSeconds),
+});
+
 describe('Failed-login back-off (5 failures, then 429 for a growing time)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({
-      ...LOOSE_LIMITS,
-      LOGIN_BACKOFF_THRESHOLD: '5',
-      LOGIN_BACKOFF_WINDOW_SECONDS: '900',
-      LOGIN_BACKOFF_BASE_SECONDS: '30',
-      LOGIN_BACKOFF_MAX_SECONDS: '900',
-    });
+    t = await startTestApp(backoff(30, 900));
   });
   afterAll(() => t.close());
 
@@ -102,13 +105,7 @@ describe('Failed-login back-off over time (base 1 s, cap 2 s)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp({
-      ...LOOSE_LIMITS,
-      LOGIN_BACKOFF_THRESHOLD: '5',
-      LOGIN_BACKOFF_WINDOW_SECONDS: '900',
-      LOGIN_BACKOFF_BASE_SECONDS: '1',
-      LOGIN_BACKOFF_MAX_SECONDS: '2',
-    });
+    t = await startTestApp(backoff(1, 2));
   });
   afterAll(() => t.close());
 
