@@ -91,7 +91,6 @@ describe('audit hash chain', () => {
   it('stays one chain when two writers (as two instances would) append at once', async () => {
     const other = new AuditService(
       logs(),
-      db,
       t.app.get(Transactions),
       t.app.get(CryptoService),
       t.app.get(Sql),
@@ -113,6 +112,41 @@ describe('audit hash chain', () => {
     expect(rows.length).toBe(before + 80);
     expect(new Set(rows.map((row) => row.prevHash)).size).toBe(rows.length);
     expect(await audit.verifyChain()).toEqual({ ok: true, count: rows.length });
+  });
+
+  it('refuses a second row after the same predecessor: the chain cannot fork', async () => {
+    await someEvents(2);
+    const [last] = await logs().find({ order: { id: 'DESC' }, take: 1 });
+    const fork = { ...last, id: undefined, hash: 'b'.repeat(64) };
+    await expect(logs().insert(fork)).rejects.toThrow();
+    expect(await audit.verifyChain()).toMatchObject({ ok: true });
+  });
+
+  it('links after the new head when another writer appended since its own last row', async () => {
+    const other = new AuditService(
+      logs(),
+      t.app.get(Transactions),
+      t.app.get(CryptoService),
+      t.app.get(Sql),
+    );
+    const entry = (requestId: string): AuditEntry => ({
+      userId: null,
+      action: 'email.verify.sent',
+      outcome: 'success',
+      ip: '192.0.2.1',
+      userAgent: null,
+      requestId,
+      meta: null,
+    });
+    const tag = `stale-head-${Date.now()}`;
+    await audit.append([entry(`${tag}-1`)]);
+    await other.append([entry(`${tag}-2`)]);
+    await audit.append([entry(`${tag}-3`)]); // its remembered head is row 1's hash, now taken
+    const rows = (await allRows()).filter((row) => row.requestId?.startsWith(tag));
+    expect(rows.map((row) => row.requestId)).toEqual([`${tag}-1`, `${tag}-2`, `${tag}-3`]);
+    expect(rows[1].prevHash).toBe(rows[0].hash);
+    expect(rows[2].prevHash).toBe(rows[1].hash);
+    expect(await audit.verifyChain()).toMatchObject({ ok: true });
   });
 
   it('names the edited row, in the service and in npm run audit:verify', async () => {

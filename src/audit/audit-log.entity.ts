@@ -3,6 +3,8 @@ import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 @Entity('audit_logs')
 @Index('IDX_audit_logs_user_id_id', ['userId', 'id'])
 @Index('IDX_audit_logs_created_at', ['createdAt'])
+// One successor per row: a fork of the chain is a unique-key violation.
+@Index('UQ_audit_logs_prev_hash', ['prevHash'], { unique: true })
 export class AuditLog {
   @PrimaryGeneratedColumn('increment', { type: 'integer' })
   id: number;

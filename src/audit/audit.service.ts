@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, LessThan, MoreThan, Repository } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThan, MoreThan, Repository } from 'typeorm';
 import { CryptoService } from '../common/crypto.service';
 import { Sql, SqlValue } from '../common/sql';
-import { Transactions } from '../common/transactions';
+import { Transactions, uniqueViolation } from '../common/transactions';
 import { chainHash, findBreak, GENESIS_HASH, Sha256 } from './audit-chain';
 import { AuditLog } from './audit-log.entity';
 import type { AuditOutcome } from './audit-trail';
@@ -27,9 +27,11 @@ const VERIFY_BATCH = 500;
 const CHAIN_HEAD = 'SELECT hash FROM audit_logs ORDER BY id DESC LIMIT 1';
 const INSERT =
   'INSERT INTO audit_logs (user_id, action, outcome, ip, user_agent, request_id, meta, created_at, prev_hash, hash) VALUES';
+const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 /** Far below SQLite's limit of 32,766 bound values per statement. */
 const INSERT_ROWS_PER_STATEMENT = 200;
-const CHAIN_LOCK_TIMEOUT_SECONDS = 10;
+/** Each lost race means another instance appended meanwhile; this many in a row is not a race. */
+const LINK_ATTEMPTS = 20;
 
 /**
  * Walks the chain from the oldest remaining row, in batches; `count` is the rows found intact.
@@ -63,25 +65,22 @@ export class AuditService {
   /** Entries waiting for the next write, with the callers to tell once it has committed. */
   private pending: Array<{ entries: AuditEntry[]; done: (error?: unknown) => void }> = [];
   private writing = false;
-  private readonly chainLock: string;
+  /** The hash of the row this instance appended last; re-read whenever a write fails. */
+  private head: string | undefined;
 
   constructor(
     @InjectRepository(AuditLog) private readonly logs: Repository<AuditLog>,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transactions: Transactions,
     private readonly crypto: CryptoService,
     private readonly sql: Sql,
-  ) {
-    // GET_LOCK names are server-wide: scope ours to this database.
-    this.chainLock = `audit_chain:${String(dataSource.options.database)}`.slice(0, 64);
-  }
+  ) {}
 
   /**
-   * Appends entries to the chain, in order, as one writer at a time: SQLite through the
-   * serialised transactions; MySQL under a named lock held until the insert has committed, so
-   * two instances can never link two rows to the same predecessor. Entries that arrive while a
-   * write is under way go together in the next one (group commit): one lock, one transaction
-   * and one insert for many requests under load. Resolves once the caller's rows are committed.
+   * Appends entries to the chain, in order. Entries that arrive while a write is under way go
+   * together in the next one (group commit): one statement for many requests under load. No
+   * lock: a row may only follow a hash that no other row follows (a unique key), so a writer
+   * that lost a race to another instance is refused and links again from the new head.
+   * Resolves once the caller's rows are committed.
    */
   append(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
@@ -96,8 +95,9 @@ export class AuditService {
     for (let batch = this.pending.splice(0); batch.length > 0; batch = this.pending.splice(0)) {
       const entries = batch.flatMap((waiting) => waiting.entries);
       try {
-        if (this.sql.isMysql) await this.appendUnderLock(entries);
-        else await this.transactions.run((manager) => this.link(manager, entries));
+        for (let start = 0; start < entries.length; start += INSERT_ROWS_PER_STATEMENT) {
+          await this.link(entries.slice(start, start + INSERT_ROWS_PER_STATEMENT));
+        }
         batch.forEach((waiting) => waiting.done());
       } catch (error) {
         batch.forEach((waiting) => waiting.done(error));
@@ -141,38 +141,45 @@ export class AuditService {
     });
   }
 
-  private async appendUnderLock(entries: AuditEntry[]): Promise<void> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      const [{ acquired }] = (await runner.query('SELECT GET_LOCK(?, ?) AS acquired', [
-        this.chainLock,
-        CHAIN_LOCK_TIMEOUT_SECONDS,
-      ])) as Array<{ acquired: number | string | null }>;
-      if (Number(acquired) !== 1) throw new Error('Timed out waiting for the audit chain lock');
+  /**
+   * Inserts the entries after the chain's head, as one statement (all or none). Loses to a
+   * writer that linked to the same head first (another instance): then reads the new head and
+   * links again.
+   */
+  private async link(entries: AuditEntry[]): Promise<void> {
+    const createdAt = new Date();
+    for (let attempt = 1; ; attempt += 1) {
       try {
-        await runner.startTransaction();
-        try {
-          await this.link(runner.manager, entries);
-          await runner.commitTransaction();
-        } catch (error) {
-          await runner.rollbackTransaction();
-          throw error;
-        }
-      } finally {
-        await runner.query('SELECT RELEASE_LOCK(?)', [this.chainLock]);
+        this.head = await this.transactions.autocommit(async () => {
+          const head = this.head ?? (await this.readHead());
+          const { values, last } = this.chained(entries, head, createdAt);
+          const placeholders = entries.map(() => ROW_PLACEHOLDERS).join(', ');
+          await this.sql.write(`${INSERT} ${placeholders}`, values);
+          return last;
+        });
+        return;
+      } catch (error) {
+        this.head = undefined;
+        // UQ_audit_logs_prev_hash: someone else linked a row to our head first
+        const lostRace = uniqueViolation(error)?.includes('prev_hash');
+        if (!lostRace || attempt >= LINK_ATTEMPTS) throw error;
       }
-    } finally {
-      await runner.release();
     }
   }
 
-  /** Reads the chain's head and inserts the entries after it; the caller holds the chain. */
-  private async link(manager: EntityManager, entries: AuditEntry[]): Promise<void> {
-    const [head] = await this.sql.query<{ hash: string }>(manager, CHAIN_HEAD, []);
-    let prevHash = head?.hash ?? GENESIS_HASH;
-    const createdAt = new Date();
-    const rows: SqlValue[][] = [];
+  private async readHead(): Promise<string> {
+    const [head] = await this.sql.read<{ hash: string }>(CHAIN_HEAD, []);
+    return head?.hash ?? GENESIS_HASH;
+  }
+
+  /** The entries' column values, each row hashed onto the one before, and the last hash. */
+  private chained(
+    entries: AuditEntry[],
+    head: string,
+    createdAt: Date,
+  ): { values: SqlValue[]; last: string } {
+    let prevHash = head;
+    const values: SqlValue[] = [];
     for (const entry of entries) {
       const content = {
         userId: entry.userId,
@@ -185,7 +192,7 @@ export class AuditService {
         createdAt,
       };
       const hash = chainHash((value) => this.crypto.sha256(value), prevHash, content);
-      rows.push([
+      values.push(
         content.userId,
         content.action,
         content.outcome,
@@ -196,13 +203,9 @@ export class AuditService {
         this.sql.date(createdAt),
         prevHash,
         hash,
-      ]);
+      );
       prevHash = hash;
     }
-    for (let start = 0; start < rows.length; start += INSERT_ROWS_PER_STATEMENT) {
-      const chunk = rows.slice(start, start + INSERT_ROWS_PER_STATEMENT);
-      const placeholders = chunk.map((row) => this.sql.placeholders(row.length)).join(', ');
-      await this.sql.change(manager, `${INSERT} ${placeholders}`, chunk.flat());
-    }
+    return { values, last: prevHash };
   }
 }

@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Statement } from 'better-sqlite3';
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 
 /** What a statement binds: never a boolean (bind 0/1), nor a Date on SQLite (see Sql.date). */
 export type SqlValue = string | number | null | Date;
 
 interface MysqlPool {
+  query(
+    sql: string,
+    values: SqlValue[],
+    callback: (error: Error | null, result: { affectedRows: number }) => void,
+  ): void;
   execute(
     sql: string,
     values: SqlValue[],
@@ -44,9 +49,8 @@ export class Sql {
    */
   read<Row>(sql: string, values: SqlValue[]): Promise<Row[]> {
     if (this.isMysql) {
-      const pool = (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
       return new Promise((resolve, reject) =>
-        pool.execute(sql, values, (error, rows) =>
+        this.mysqlPool().execute(sql, values, (error, rows) =>
           error ? reject(error) : resolve(rows as Row[]),
         ),
       );
@@ -55,6 +59,26 @@ export class Sql {
       return Promise.resolve(this.sqliteStatement(sql).all(...values) as Row[]);
     } catch (error) {
       return Promise.reject(error as Error);
+    }
+  }
+
+  /**
+   * One INSERT, UPDATE or DELETE on its own (autocommit); resolves to the rows it changed.
+   * On SQLite it must run through `Transactions.autocommit`, never while a transaction holds the
+   * one connection. Errors come as TypeORM's QueryFailedError, like every other statement's.
+   */
+  write(sql: string, values: SqlValue[]): Promise<number> {
+    if (this.isMysql) {
+      return new Promise((resolve, reject) =>
+        this.mysqlPool().query(sql, values, (error, result) =>
+          error ? reject(new QueryFailedError(sql, values, error)) : resolve(result.affectedRows),
+        ),
+      );
+    }
+    try {
+      return Promise.resolve(this.sqliteStatement(sql).run(...values).changes);
+    } catch (error) {
+      return Promise.reject(new QueryFailedError(sql, values, error as Error));
     }
   }
 
@@ -79,6 +103,10 @@ export class Sql {
   /** "(?, ?, ?)" for `count` values. */
   placeholders(count: number): string {
     return `(${Array.from({ length: count }, () => '?').join(', ')})`;
+  }
+
+  private mysqlPool(): MysqlPool {
+    return (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
   }
 
   private sqliteStatement(sql: string): Statement<SqlValue[], unknown> {

@@ -39,11 +39,24 @@ export class Transactions {
     hooks.push(hook);
   }
 
-  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serialise) return this.runOnMysql(work);
-    const result = this.queue.then(() => this.dataSource.transaction(work));
+  /**
+   * Runs `work` that issues statements on their own (autocommit, `Sql.write`) where it cannot
+   * slip into someone's open transaction: on SQLite, in the same queue as the transactions; on
+   * MySQL every statement takes its own pooled connection, so at once.
+   */
+  autocommit<T>(work: () => Promise<T>): Promise<T> {
+    return this.serialise ? this.queued(work) : work();
+  }
+
+  private queued<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (!this.serialise) return this.runOnMysql(work);
+    return this.queued(() => this.dataSource.transaction(work));
   }
 
   /**
@@ -54,14 +67,44 @@ export class Transactions {
   private async runOnMysql<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.dataSource.transaction('READ COMMITTED', work);
+        return await this.mysqlTransaction(work);
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isDeadlock(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
       }
     }
   }
+
+  /**
+   * What `dataSource.transaction('READ COMMITTED', work)` does, minus a round trip: the level
+   * is set once per pooled connection (every transaction here asks for the same one) instead of
+   * by a SET TRANSACTION before each START TRANSACTION.
+   */
+  private async mysqlTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const connection = (await runner.connect()) as object;
+      if (!readCommitted.has(connection)) {
+        await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+        readCommitted.add(connection);
+      }
+      await runner.startTransaction();
+      try {
+        const result = await work(runner.manager);
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        await runner.rollbackTransaction().catch(() => undefined); // the first error is the one to tell
+        throw error;
+      }
+    } finally {
+      await runner.release();
+    }
+  }
 }
+
+/** Pooled MySQL connections whose session level is READ COMMITTED already. */
+const readCommitted = new WeakSet<object>();
 
 const MAX_ATTEMPTS = 4;
 
