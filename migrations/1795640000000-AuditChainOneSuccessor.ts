@@ -12,7 +12,11 @@ export class AuditChainOneSuccessor1795640000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.createIndex(
       'audit_logs',
-      new TableIndex({ name: 'UQ_audit_logs_prev_hash', columnNames: ['prev_hash'], isUnique: true }),
+      new TableIndex({
+        name: 'UQ_audit_logs_prev_hash',
+        columnNames: ['prev_hash'],
+        isUnique: true,
+      }),
     );
   }
 
