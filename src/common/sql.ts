@@ -6,16 +6,12 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 /** What a statement binds: never a boolean (bind 0/1), nor a Date on SQLite (see Sql.date). */
 export type SqlValue = string | number | null | Date;
 
-interface MysqlPool {
-  query(
-    sql: string,
-    values: SqlValue[],
-    callback: (error: Error | null, result: { affectedRows: number }) => void,
-  ): void;
+/** A mysql2 pool or one of its connections: both run prepared statements. */
+interface MysqlExecutor {
   execute(
     sql: string,
     values: SqlValue[],
-    callback: (error: Error | null, rows: unknown) => void,
+    callback: (error: Error | null, result: unknown) => void,
   ): void;
 }
 
@@ -43,56 +39,32 @@ export class Sql {
   }
 
   /**
-   * Rows of a read outside any transaction, as a prepared statement: cached on SQLite's one
-   * connection; on MySQL, mysql2 prepares it once per pooled connection. Both caches are keyed
-   * by the text, so `sql` must be a constant (values only ever go in `values`).
+   * Rows of a read outside any transaction. Every statement here is prepared: cached on
+   * SQLite's one connection; on MySQL, mysql2 prepares it once per pooled connection. Both
+   * caches are keyed by the text, so `sql` must be a constant (values only ever go in `values`),
+   * or one of a few shapes (a number of placeholders).
    */
   read<Row>(sql: string, values: SqlValue[]): Promise<Row[]> {
-    if (this.isMysql) {
-      return new Promise((resolve, reject) =>
-        this.mysqlPool().execute(sql, values, (error, rows) =>
-          error ? reject(error) : resolve(rows as Row[]),
-        ),
-      );
-    }
-    try {
-      return Promise.resolve(this.sqliteStatement(sql).all(...values) as Row[]);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
+    return this.run<Row[]>(undefined, 'all', sql, values);
   }
 
   /**
    * One INSERT, UPDATE or DELETE on its own (autocommit); resolves to the rows it changed.
    * On SQLite it must run through `Transactions.autocommit`, never while a transaction holds the
-   * one connection. Errors come as TypeORM's QueryFailedError, like every other statement's.
+   * one connection.
    */
-  write(sql: string, values: SqlValue[]): Promise<number> {
-    if (this.isMysql) {
-      return new Promise((resolve, reject) =>
-        this.mysqlPool().query(sql, values, (error, result) =>
-          error ? reject(new QueryFailedError(sql, values, error)) : resolve(result.affectedRows),
-        ),
-      );
-    }
-    try {
-      return Promise.resolve(this.sqliteStatement(sql).run(...values).changes);
-    } catch (error) {
-      return Promise.reject(new QueryFailedError(sql, values, error as Error));
-    }
+  async write(sql: string, values: SqlValue[]): Promise<number> {
+    return this.changed(await this.run(undefined, 'run', sql, values));
   }
 
   /** Rows of a SELECT inside the transaction `manager` belongs to. */
   query<Row>(manager: EntityManager, sql: string, values: SqlValue[]): Promise<Row[]> {
-    return manager.query(sql, values);
+    return this.run<Row[]>(manager, 'all', sql, values);
   }
 
   /** Runs an INSERT, UPDATE or DELETE inside the transaction; resolves to the rows it changed. */
   async change(manager: EntityManager, sql: string, values: SqlValue[]): Promise<number> {
-    const runner = manager.queryRunner;
-    if (!runner) throw new Error('Sql.change needs a manager from Transactions.run');
-    const result = await runner.query(sql, values, true);
-    return result.affected ?? 0;
+    return this.changed(await this.run(manager, 'run', sql, values));
   }
 
   /** A Date as the column stores it. */
@@ -105,8 +77,46 @@ export class Sql {
     return `(${Array.from({ length: count }, () => '?').join(', ')})`;
   }
 
-  private mysqlPool(): MysqlPool {
-    return (this.dataSource.driver as unknown as { pool: MysqlPool }).pool;
+  /**
+   * Runs the statement on the transaction's connection (straight to the driver: TypeORM's
+   * query runner costs more than the statement) or, without one, on the pool. Errors come as
+   * TypeORM's QueryFailedError, like every other statement's.
+   */
+  private run<T>(
+    manager: EntityManager | undefined,
+    kind: 'all' | 'run',
+    sql: string,
+    values: SqlValue[],
+  ): Promise<T> {
+    if (manager && !manager.queryRunner?.isTransactionActive) {
+      return Promise.reject(new Error('Sql needs a manager from Transactions.run'));
+    }
+    if (this.isMysql) {
+      const target = manager
+        ? (manager.queryRunner as unknown as { databaseConnection: MysqlExecutor })
+            .databaseConnection
+        : (this.dataSource.driver as unknown as { pool: MysqlExecutor }).pool;
+      return new Promise((resolve, reject) =>
+        target.execute(sql, values, (error, result) =>
+          error ? reject(new QueryFailedError(sql, values, error)) : resolve(result as T),
+        ),
+      );
+    }
+    try {
+      // SQLite: one connection, so inside a transaction this is the transaction's too.
+      const statement = this.sqliteStatement(sql);
+      return Promise.resolve(
+        (kind === 'all' ? statement.all(...values) : statement.run(...values)) as T,
+      );
+    } catch (error) {
+      return Promise.reject(new QueryFailedError(sql, values, error as Error));
+    }
+  }
+
+  /** Rows changed, from mysql2's result header or better-sqlite3's run info. */
+  private changed(result: unknown): number {
+    const { affectedRows, changes } = result as { affectedRows?: number; changes?: number };
+    return affectedRows ?? changes ?? 0;
   }
 
   private sqliteStatement(sql: string): Statement<SqlValue[], unknown> {
