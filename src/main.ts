@@ -1,3 +1,5 @@
+// First: sizes libuv's thread pool (argon2) before anything starts it.
+import './config/thread-pool';
 import 'reflect-metadata';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';

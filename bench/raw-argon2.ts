@@ -1,0 +1,45 @@
+/**
+ * The raw argon2 verify rate with the service's parameters, in a process of its own (its libuv
+ * pool is sized by UV_THREADPOOL_SIZE, set by bench/run.ts). Keeps `inFlight` verifies going for
+ * `seconds`, then prints {rate, cpuMs} as one JSON line.
+ *   ts-node --transpile-only bench/raw-argon2.ts <seconds> <inFlight>
+ */
+import * as argon2 from 'argon2';
+
+export const ARGON = {
+  type: argon2.argon2id,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
+export const PASSWORD = 'Bench-Quiet-Lantern-42';
+
+async function main(): Promise<void> {
+  const [seconds, inFlight] = process.argv.slice(2).map(Number);
+  const hash = await argon2.hash(PASSWORD, ARGON);
+  const cpuBefore = process.cpuUsage();
+  const deadline = Date.now() + seconds * 1000;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (Date.now() < deadline) {
+        await argon2.verify(hash, PASSWORD);
+        done += 1;
+      }
+    }),
+  );
+  const used = process.cpuUsage(cpuBefore);
+  console.log(
+    JSON.stringify({
+      rate: Math.round(done / seconds),
+      cpuMs: Math.round(((used.user + used.system) / 1000 / done) * 100) / 100,
+    }),
+  );
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
