@@ -65,8 +65,8 @@ describe('loggerParams', () => {
       pino.LoggerOptions,
       unknown,
     ];
-    const { formatters, hooks, serializers, redact } = params[0];
-    const logger = pino({ formatters, hooks, serializers, redact }, stream);
+    const { formatters, hooks, serializers } = params[0];
+    const logger = pino({ formatters, hooks, serializers }, stream);
     return { logger, output: () => chunks.join('') };
   }
 

@@ -6,21 +6,6 @@ import { requestIdOf } from './http';
 
 export const REDACTED = '[redacted]';
 
-/** Paths pino censors itself (cheap, compiled once); redactSecrets() covers every depth. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  '*.password',
-  '*.new_password',
-  '*.current_password',
-  '*.token',
-  '*.access_token',
-  '*.refresh_token',
-  '*.passwordHash',
-  '*.tokenHash',
-];
-
 /**
  * Keys whose values are never logged, at any depth: passwords, tokens, secrets, hashes,
  * credentials in headers, and a failed query's bound parameters or the driver's SQL with the
@@ -86,7 +71,9 @@ export function loggerParams(config: AppConfig): Params {
       {
         level: config.logLevel,
         genReqId: (request: IncomingMessage) => requestIdOf(request),
-        redact: { paths: REDACTED_PATHS, censor: REDACTED },
+        // No pino `redact` paths: the log formatter censors every object at any depth, and the
+        // req/res serializers emit no headers or bodies. Redaction paths would run on every
+        // request's child logger for nothing (5% of a session check's allocations).
         formatters: {
           log: redactLogObject,
         },
