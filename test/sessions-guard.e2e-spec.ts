@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { bearer, loggedInUser, newIdentity, verifiedUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { SessionSnapshots } from '../src/sessions/session-snapshot';
 import { moveClockBy } from './support/clock';
 
 /** The app's key, passed in so that correctly signed tokens with wrong claims can be made. */
@@ -78,6 +79,51 @@ describe('the session guard on protected routes', () => {
       expect(Date.parse(expires_at) - created).toBe(7 * 24 * 60 * 60 * 1000);
       expect(Date.parse(last_seen_at)).toBeGreaterThanOrEqual(created);
     });
+    it('answers many checks at once each from its own session as it is now (one batch on MySQL)', async () => {
+      const users = await Promise.all(Array.from({ length: 6 }, () => loggedInUser(t)));
+      const [endedA, endedB, ...live] = users;
+      for (const ended of [endedA, endedB]) {
+        await t.http.post('/auth/logout').set(bearer(ended.accessToken)).expect(200);
+      }
+      const unknown = forge({ ...claimsOf(live[0].accessToken), sid: randomUUID() });
+      // Every token three times over, all in flight together.
+      const checks = [...users.map((user) => user.accessToken), unknown].flatMap((token) =>
+        Array.from({ length: 3 }, () => token),
+      );
+      const answers = await Promise.all(
+        checks.map((token) => t.http.get('/session/active').set(bearer(token))),
+      );
+      answers.forEach((answer, i) => {
+        const token = checks[i];
+        if (token === unknown) {
+          expect([answer.status, answer.body.code]).toEqual([401, 'TOKEN_INVALID']);
+        } else if (token === endedA.accessToken || token === endedB.accessToken) {
+          expect([answer.status, answer.body.code]).toEqual([401, 'SESSION_ENDED']);
+        } else {
+          expect(answer.status).toBe(200);
+          expect(answer.body.session.id).toBe(claimsOf(token).sid);
+        }
+      });
+    });
+  });
+
+  it('reads sessions asked for in the same tick each from its own row (batched on MySQL)', async () => {
+    const [a, b] = await Promise.all([loggedInUser(t), loggedInUser(t)]);
+    await t.http.post('/auth/logout').set(bearer(b.accessToken)).expect(200);
+    const snapshots = t.app.get(SessionSnapshots);
+    const [sidA, sidB] = [a, b].map((user) => String(claimsOf(user.accessToken).sid));
+    const read = await Promise.all(
+      [sidA, sidB, randomUUID(), sidA, sidB.toUpperCase()].map((sid) => snapshots.byId(sid)),
+    );
+    expect(read.map((snapshot) => snapshot && [snapshot.id, snapshot.status])).toEqual([
+      [sidA, 'active'],
+      [sidB, 'ended'],
+      null,
+      [sidA, 'active'],
+      // MySQL's collation ignores case (as its `id = ?` did); SQLite's does not.
+      t.dbType === 'mysql' ? [sidB, 'ended'] : null,
+    ]);
+    expect(read[0]).not.toBe(read[3]); // each caller may update its own copy
   });
 
   describe('GET /users/me', () => {

@@ -44,17 +44,75 @@ function toSnapshot(row: Row): SessionSnapshot {
   };
 }
 
+/** Largest batch of one read; batches are padded up to a power of two (few statement shapes). */
+const MAX_BATCH = 64;
+const BY_IDS = new Map(
+  Array.from({ length: Math.log2(MAX_BATCH) + 1 }, (_, i) => 2 ** i).map((size) => [
+    size,
+    `${BY_ID.replace('= ?', 'IN')} (${Array.from({ length: size }, () => '?').join(', ')})`,
+  ]),
+);
+
+interface Waiting {
+  resolve(snapshot: SessionSnapshot | null): void;
+  reject(error: unknown): void;
+}
+
 /**
- * The guard's database read: one prepared primary-key lookup, skipping the query builder
- * (which cost more than the query itself on this path).
+ * The guard's database read: a prepared primary-key lookup, skipping the query builder (which
+ * cost more than the query itself on this path). On MySQL the reads that arrive in one turn of
+ * the event loop go to the server together, as one `id IN (...)` round trip: under load that
+ * is one statement for many requests, each still answered from the row as it is now.
  */
 @Injectable()
 export class SessionSnapshots {
+  private waiting = new Map<string, Waiting[]>();
+  private flushScheduled = false;
+
   constructor(private readonly sql: Sql) {}
 
   async byId(sessionId: string): Promise<SessionSnapshot | null> {
-    const [row] = await this.sql.read<Row>(BY_ID, [sessionId]);
-    return row ? toSnapshot(row) : null;
+    if (!this.sql.isMysql) {
+      // SQLite answers synchronously, in process: nothing to gain from batching.
+      const [row] = await this.sql.read<Row>(BY_ID, [sessionId]);
+      return row ? toSnapshot(row) : null;
+    }
+    return new Promise((resolve, reject) => {
+      const key = sessionId.toLowerCase(); // the column's collation ignores case
+      const waiters = this.waiting.get(key);
+      if (waiters) waiters.push({ resolve, reject });
+      else this.waiting.set(key, [{ resolve, reject }]);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.waiting;
+    this.waiting = new Map();
+    const ids = [...batch.keys()];
+    for (let start = 0; start < ids.length; start += MAX_BATCH) {
+      void this.readBatch(ids.slice(start, start + MAX_BATCH), batch);
+    }
+  }
+
+  private async readBatch(ids: string[], batch: Map<string, Waiting[]>): Promise<void> {
+    const size = 2 ** Math.ceil(Math.log2(ids.length));
+    const padded = ids.concat(Array<string>(size - ids.length).fill(ids[0]));
+    try {
+      const rows = await this.sql.read<Row>(BY_IDS.get(size) as string, padded);
+      const byId = new Map(rows.map((row) => [row.id.toLowerCase(), row]));
+      for (const id of ids) {
+        const row = byId.get(id);
+        // Each caller gets its own snapshot: the guard may update lastSeenAt on it.
+        for (const waiter of batch.get(id) ?? []) waiter.resolve(row ? toSnapshot(row) : null);
+      }
+    } catch (error) {
+      for (const id of ids) for (const waiter of batch.get(id) ?? []) waiter.reject(error);
+    }
   }
 }
 
