@@ -1,10 +1,4 @@
-import {
-  applyDecorators,
-  createParamDecorator,
-  ExecutionContext,
-  SetMetadata,
-} from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 
 export type AuditOutcome = 'success' | 'failure';
 
@@ -37,14 +31,6 @@ export class AuditTrail {
 
 export const AUDIT_ACTION = 'auditAction';
 const TRAIL = Symbol('auditTrail');
-
-/**
- * Marks a handler as an auth event; the interceptor writes one row per call. The action is also
- * put in the Fastify route config, so that a call refused by a guard (before any interceptor
- * runs, e.g. a failed login) is still written.
- */
-export const Audit = (action: string) =>
-  applyDecorators(SetMetadata(AUDIT_ACTION, action), RouteConfig({ [AUDIT_ACTION]: action }));
 
 export function trailOf(request: object): AuditTrail {
   const holder = request as { [TRAIL]?: AuditTrail };

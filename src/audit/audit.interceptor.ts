@@ -1,40 +1,25 @@
 import {
+  applyDecorators,
   CallHandler,
   ExecutionContext,
   HttpException,
   Injectable,
-  Logger,
   NestInterceptor,
-  OnModuleInit,
+  SetMetadata,
+  UseInterceptors,
 } from '@nestjs/common';
-import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Reflector } from '@nestjs/core';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { concatMap, from, Observable, throwError } from 'rxjs';
 import { catchError } from 'rxjs/operators';
-import { clientInfoOf } from '../common/client-info';
 import { DomainError } from '../common/errors';
-import { codeForStatus, PROBLEM_CONTENT_TYPE } from '../common/problem-details';
+import { codeForStatus } from '../common/problem-details';
 import { uniqueViolation } from '../common/transactions';
-import { AUDIT_ACTION, AuditOutcome, trailOf } from './audit-trail';
-import { AuditEntry, AuditService } from './audit.service';
+import { AuditRecorder, AuditResult } from './audit-recorder';
+import { AUDIT_ACTION } from './audit-trail';
 
-declare module 'fastify' {
-  /** Set by @Audit() through the Fastify route config (see audit-trail.ts). */
-  interface FastifyContextConfig {
-    [AUDIT_ACTION]?: string;
-  }
-}
-
-/** DESIGN names a failed login `login.failed`; other actions keep their name and say `failure`. */
-const FAILED_ACTION: Record<string, string> = { login: 'login.failed' };
-
-interface Result {
-  outcome: AuditOutcome;
-  status?: number;
-  code?: string;
-}
-
-export function failureOf(error: unknown): Result {
+export function failureOf(error: unknown): AuditResult {
   if (error instanceof DomainError)
     return { outcome: 'failure', status: error.status, code: error.code };
   if (error instanceof HttpException) {
@@ -47,45 +32,19 @@ export function failureOf(error: unknown): Result {
 
 /**
  * Writes one audit row per call of an @Audit handler, success or failure, plus the extra events
- * the call reported on its trail, before the answer is sent. A failed write is logged and never
- * changes the answer.
+ * the call reported on its trail, before the answer is sent (through the AuditRecorder).
  *
- * Guards run before interceptors, so a call refused by a guard (the credential check of a
- * login, a missing bearer token) never reaches intercept(); an onSend hook on the Fastify
- * instance writes those from the answer's status and problem code. Rate-limit refusals (429)
- * are not written: they happen before any account is looked at, and writing each would turn a
- * flood into serialised database writes.
+ * Applied by @Audit() to the handlers it marks, not globally: Nest wraps every call of a route
+ * with interceptors in rxjs and two AsyncResource.bind()s, which on Node 20 each build two
+ * deprecation wrappers. For the session check that was 17% of its JavaScript time, for an
+ * interceptor that had nothing to do there.
  */
 @Injectable()
-export class AuditInterceptor implements NestInterceptor, OnModuleInit {
-  private readonly logger = new Logger('Audit');
-  private readonly recorded = new WeakSet<object>();
-
+export class AuditInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    private readonly audit: AuditService,
-    private readonly adapterHost: HttpAdapterHost,
+    private readonly recorder: AuditRecorder,
   ) {}
-
-  onModuleInit(): void {
-    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
-    fastify?.addHook('onSend', async (request, reply, payload) => {
-      const action = request.routeOptions?.config?.auditAction;
-      if (
-        typeof action === 'string' &&
-        !this.recorded.has(request) &&
-        reply.statusCode >= 400 &&
-        reply.statusCode !== 429
-      ) {
-        await this.record(request, action, {
-          outcome: 'failure',
-          status: reply.statusCode,
-          code: problemCodeOf(reply, payload) ?? codeForStatus(reply.statusCode),
-        });
-      }
-      return payload;
-    });
-  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const action = this.reflector.get<string | undefined>(AUDIT_ACTION, context.getHandler());
@@ -93,66 +52,27 @@ export class AuditInterceptor implements NestInterceptor, OnModuleInit {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     return next.handle().pipe(
       concatMap(async (value: unknown) => {
-        await this.record(request, action, { outcome: 'success' });
+        await this.recorder.record(request, action, { outcome: 'success' });
         return value;
       }),
       catchError((error: unknown) =>
-        from(this.record(request, action, failureOf(error))).pipe(
+        from(this.recorder.record(request, action, failureOf(error))).pipe(
           concatMap(() => throwError(() => error)),
         ),
       ),
     );
   }
-
-  private async record(request: FastifyRequest, action: string, result: Result): Promise<void> {
-    this.recorded.add(request);
-    const trail = trailOf(request);
-    const client = clientInfoOf(request);
-    const userId = trail.userId ?? sessionUserOf(request);
-    const origin = { ip: client.ip, userAgent: client.userAgent, requestId: client.requestId };
-    const failed = result.outcome === 'failure';
-    const entries: AuditEntry[] = [
-      {
-        ...origin,
-        userId,
-        action: failed ? (FAILED_ACTION[action] ?? action) : action,
-        outcome: result.outcome,
-        meta: failed ? { ...trail.meta, status: result.status, code: result.code } : trail.meta,
-      },
-      ...trail.extra.map((event) => ({
-        ...origin,
-        userId: event.userId ?? userId,
-        action: event.action,
-        outcome: event.outcome,
-        meta: event.meta ?? null,
-      })),
-    ];
-    try {
-      await this.audit.append(entries);
-    } catch (error) {
-      this.logger.error(
-        { err: error, actions: entries.map((entry) => entry.action), requestId: client.requestId },
-        'Could not write the audit trail',
-      );
-    }
-  }
 }
 
-/** The user of the authenticated session, as the session guard attached it. */
-function sessionUserOf(request: FastifyRequest): string | null {
-  const user = (request as { user?: { userId?: unknown } }).user;
-  return typeof user?.userId === 'string' ? user.userId : null;
-}
-
-/** The `code` of our own problem-details answer, for calls refused before the handler ran. */
-function problemCodeOf(reply: FastifyReply, payload: unknown): string | undefined {
-  const type = reply.getHeader('content-type');
-  if (typeof payload !== 'string' || typeof type !== 'string') return undefined;
-  if (!type.startsWith(PROBLEM_CONTENT_TYPE)) return undefined;
-  try {
-    const code = (JSON.parse(payload) as { code?: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/**
+ * Marks a handler as an auth event and puts the audit interceptor on it: one row per call. The
+ * action is also put in the Fastify route config, so that a call refused by a guard (before any
+ * interceptor runs, e.g. a failed login) is still written. The handler's module imports
+ * AuditModule.
+ */
+export const Audit = (action: string) =>
+  applyDecorators(
+    SetMetadata(AUDIT_ACTION, action),
+    RouteConfig({ [AUDIT_ACTION]: action }),
+    UseInterceptors(AuditInterceptor),
+  );

@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLog } from './audit-log.entity';
 import { AuditRetention } from './audit-retention';
 import { AuditController } from './audit.controller';
-import { AuditInterceptor } from './audit.interceptor';
+import { AuditRecorder } from './audit-recorder';
 import { AuditService } from './audit.service';
 
 @Module({
@@ -13,8 +12,9 @@ import { AuditService } from './audit.service';
   providers: [
     AuditService,
     AuditRetention,
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+    // The one recorder behind every module's @Audit interceptor (and its onSend hook).
+    AuditRecorder,
   ],
-  exports: [AuditService],
+  exports: [AuditService, AuditRecorder],
 })
 export class AuditModule {}

@@ -20,7 +20,8 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { Audit, AuditTrail, Trail } from '../audit/audit-trail';
+import { AuditTrail, Trail } from '../audit/audit-trail';
+import { Audit } from '../audit/audit.interceptor';
 import { Client, ClientInfo } from '../common/client-info';
 import { AuthenticatedSession, CurrentSession } from '../common/current-session';
 import { MessageResponse, ProblemResponse } from '../common/problem.response';

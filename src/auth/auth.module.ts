@@ -1,3 +1,4 @@
+import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -9,7 +10,7 @@ import { SignupService } from './signup.service';
 import { LocalStrategy } from './strategies/local.strategy';
 
 @Module({
-  imports: [UsersModule, SessionsModule, VerificationModule, PassportModule],
+  imports: [UsersModule, SessionsModule, VerificationModule, PassportModule, AuditModule],
   controllers: [AuthController],
   providers: [AuthService, SignupService, LocalStrategy],
 })

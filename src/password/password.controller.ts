@@ -12,7 +12,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Audit, AuditTrail, Trail } from '../audit/audit-trail';
+import { AuditTrail, Trail } from '../audit/audit-trail';
+import { Audit } from '../audit/audit.interceptor';
 import { AuthenticatedSession, CurrentSession } from '../common/current-session';
 import { MessageResponse, ProblemResponse } from '../common/problem.response';
 import { Public } from '../common/public.decorator';

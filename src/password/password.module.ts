@@ -1,3 +1,4 @@
+import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailModule } from '../mail/mail.module';
@@ -8,7 +9,13 @@ import { PasswordReset } from './password-reset.entity';
 import { PasswordService } from './password.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([PasswordReset]), UsersModule, SessionsModule, MailModule],
+  imports: [
+    TypeOrmModule.forFeature([PasswordReset]),
+    UsersModule,
+    SessionsModule,
+    MailModule,
+    AuditModule,
+  ],
   controllers: [PasswordController],
   providers: [PasswordService],
 })

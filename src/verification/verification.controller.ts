@@ -9,7 +9,8 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Audit, AuditTrail, Trail } from '../audit/audit-trail';
+import { AuditTrail, Trail } from '../audit/audit-trail';
+import { Audit } from '../audit/audit.interceptor';
 import { MessageResponse, ProblemResponse } from '../common/problem.response';
 import { Public } from '../common/public.decorator';
 import { sendTokenPage } from '../pages/page';

@@ -1,3 +1,4 @@
+import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailModule } from '../mail/mail.module';
@@ -7,7 +8,7 @@ import { VerificationController } from './verification.controller';
 import { VerificationService } from './verification.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([EmailVerification]), UsersModule, MailModule],
+  imports: [TypeOrmModule.forFeature([EmailVerification]), UsersModule, MailModule, AuditModule],
   controllers: [VerificationController],
   providers: [VerificationService],
   exports: [VerificationService],
