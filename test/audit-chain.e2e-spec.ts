@@ -88,25 +88,26 @@ describe('audit hash chain', () => {
     expect(await audit.verifyChain()).toEqual({ ok: true, count: rows.length });
   });
 
+  /** A second AuditService on the same database, as another instance would have. */
+  const anotherWriter = () =>
+    new AuditService(logs(), t.app.get(Transactions), t.app.get(CryptoService), t.app.get(Sql));
+  const entry = (requestId: string): AuditEntry => ({
+    userId: null,
+    action: 'email.verify.sent',
+    outcome: 'success',
+    ip: '192.0.2.1',
+    userAgent: null,
+    requestId,
+    meta: { sent: false },
+  });
+
   it('stays one chain when two writers (as two instances would) append at once', async () => {
-    const other = new AuditService(
-      logs(),
-      t.app.get(Transactions),
-      t.app.get(CryptoService),
-      t.app.get(Sql),
-    );
-    const entry = (i: number): AuditEntry => ({
-      userId: null,
-      action: 'email.verify.sent',
-      outcome: 'success',
-      ip: '192.0.2.1',
-      userAgent: null,
-      requestId: `two-writers-${i}`,
-      meta: { sent: false },
-    });
+    const other = anotherWriter();
     const before = (await allRows()).length;
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => (i % 2 ? audit : other).append([entry(i), entry(i)])),
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? audit : other).append([entry(`two-writers-${i}`), entry(`two-writers-${i}`)]),
+      ),
     );
     const rows = await allRows();
     expect(rows.length).toBe(before + 80);
@@ -123,21 +124,7 @@ describe('audit hash chain', () => {
   });
 
   it('links after the new head when another writer appended since its own last row', async () => {
-    const other = new AuditService(
-      logs(),
-      t.app.get(Transactions),
-      t.app.get(CryptoService),
-      t.app.get(Sql),
-    );
-    const entry = (requestId: string): AuditEntry => ({
-      userId: null,
-      action: 'email.verify.sent',
-      outcome: 'success',
-      ip: '192.0.2.1',
-      userAgent: null,
-      requestId,
-      meta: null,
-    });
+    const other = anotherWriter();
     const tag = `stale-head-${Date.now()}`;
     await audit.append([entry(`${tag}-1`)]);
     await other.append([entry(`${tag}-2`)]);
