@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, MoreThan, Repository } from 'typeorm';
 import { CryptoService } from '../common/crypto.service';
-import { Sql, SqlValue } from '../common/sql';
+import { placeholders, Sql, SqlValue } from '../common/sql';
 import { Transactions, uniqueViolation } from '../common/transactions';
 import { chainHash, findBreak, GENESIS_HASH, Sha256 } from './audit-chain';
 import { AuditLog } from './audit-log.entity';
@@ -27,7 +27,7 @@ const VERIFY_BATCH = 500;
 const CHAIN_HEAD = 'SELECT hash FROM audit_logs ORDER BY id DESC LIMIT 1';
 const INSERT =
   'INSERT INTO audit_logs (user_id, action, outcome, ip, user_agent, request_id, meta, created_at, prev_hash, hash) VALUES';
-const ROW_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const ROW = placeholders(10);
 /** Far below SQLite's limit of 32,766 bound values per statement. */
 const INSERT_ROWS_PER_STATEMENT = 200;
 /** Each lost race means another instance appended meanwhile; this many in a row is not a race. */
@@ -153,7 +153,7 @@ export class AuditService {
         this.head = await this.transactions.autocommit(async () => {
           const head = this.head ?? (await this.readHead());
           const { values, last } = this.chained(entries, head, createdAt);
-          const placeholders = entries.map(() => ROW_PLACEHOLDERS).join(', ');
+          const placeholders = entries.map(() => ROW).join(', ');
           await this.sql.write(`${INSERT} ${placeholders}`, values);
           return last;
         });

@@ -72,11 +72,6 @@ export class Sql {
     return this.isMysql ? value : value.toISOString().replace('T', ' ').slice(0, 23);
   }
 
-  /** "(?, ?, ?)" for `count` values. */
-  placeholders(count: number): string {
-    return `(${Array.from({ length: count }, () => '?').join(', ')})`;
-  }
-
   /**
    * Runs the statement on the transaction's connection (straight to the driver: TypeORM's
    * query runner costs more than the statement) or, without one, on the pool. Errors come as
@@ -130,6 +125,11 @@ export class Sql {
     }
     return statement;
   }
+}
+
+/** "(?, ?, ?)" for `count` values. */
+export function placeholders(count: number): string {
+  return `(${Array.from({ length: count }, () => '?').join(', ')})`;
 }
 
 /** A datetime column's value as read: SQLite's UTC text or mysql2's Date. */

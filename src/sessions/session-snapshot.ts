@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { readDate, Sql } from '../common/sql';
+import { placeholders, readDate, Sql } from '../common/sql';
 import type { SessionStatus } from './session.entity';
 
 /** last_seen_at is written at most this often per session (across every instance with Redis). */
@@ -49,7 +49,7 @@ const MAX_BATCH = 64;
 const BY_IDS = new Map(
   Array.from({ length: Math.log2(MAX_BATCH) + 1 }, (_, i) => 2 ** i).map((size) => [
     size,
-    `${BY_ID.replace('= ?', 'IN')} (${Array.from({ length: size }, () => '?').join(', ')})`,
+    `${BY_ID.replace('= ?', 'IN')} ${placeholders(size)}`,
   ]),
 );
 
@@ -66,8 +66,8 @@ interface Waiting {
  */
 @Injectable()
 export class SessionSnapshots {
+  /** Reads for the next batch; a flush is scheduled exactly while this is not empty. */
   private waiting = new Map<string, Waiting[]>();
-  private flushScheduled = false;
 
   constructor(private readonly sql: Sql) {}
 
@@ -79,18 +79,14 @@ export class SessionSnapshots {
     }
     return new Promise((resolve, reject) => {
       const key = sessionId.toLowerCase(); // the column's collation ignores case
+      if (this.waiting.size === 0) setImmediate(() => this.flush());
       const waiters = this.waiting.get(key);
       if (waiters) waiters.push({ resolve, reject });
       else this.waiting.set(key, [{ resolve, reject }]);
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
     });
   }
 
   private flush(): void {
-    this.flushScheduled = false;
     const batch = this.waiting;
     this.waiting = new Map();
     const ids = [...batch.keys()];

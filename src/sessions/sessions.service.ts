@@ -6,7 +6,7 @@ import type { AuditTrail } from '../audit/audit-trail';
 import type { ClientInfo } from '../common/client-info';
 import { CryptoService } from '../common/crypto.service';
 import { Errors, TokenRefusal } from '../common/errors';
-import { readDate, Sql } from '../common/sql';
+import { placeholders, readDate, Sql } from '../common/sql';
 import { Transactions, uniqueViolation } from '../common/transactions';
 import { authConfig } from '../config/auth.config';
 import { UsersService } from '../users/users.service';
@@ -292,7 +292,7 @@ export class SessionsService {
   private async insert(manager: EntityManager, session: Session): Promise<void> {
     await this.sql.change(
       manager,
-      `INSERT INTO sessions (id, user_id, active_user_id, status, refresh_token_hash, created_at, expires_at, last_seen_at, ended_at, ip, user_agent) VALUES ${this.sql.placeholders(11)}`,
+      `INSERT INTO sessions (id, user_id, active_user_id, status, refresh_token_hash, created_at, expires_at, last_seen_at, ended_at, ip, user_agent) VALUES ${placeholders(11)}`,
       [
         session.id,
         session.userId,
@@ -318,7 +318,7 @@ export class SessionsService {
     if (ending.length === 0) return 0;
     await this.sql.change(
       manager,
-      `UPDATE sessions SET status = ?, active_user_id = NULL, ended_at = ? WHERE status = 'active' AND id IN ${this.sql.placeholders(ending.length)}`,
+      `UPDATE sessions SET status = ?, active_user_id = NULL, ended_at = ? WHERE status = 'active' AND id IN ${placeholders(ending.length)}`,
       [status, this.sql.date(now), ...ending.map((session) => session.id)],
     );
     this.transactions.afterCommit(manager, () =>
