@@ -1,4 +1,7 @@
 import type { Response } from 'supertest';
+import { DataSource } from 'typeorm';
+import { CryptoService } from '../src/common/crypto.service';
+import { Session } from '../src/sessions/session.entity';
 import { bearer, Identity, loggedInUser, verifiedUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 import { moveClockBy } from './support/clock';
@@ -80,6 +83,38 @@ describe('one live session per account, SESSION_POLICY=reject (default)', () => 
       .post('/auth/refresh')
       .send({ refresh_token: forced.body.refresh_token })
       .expect(200);
+  });
+
+  it('is all or nothing: a forced login that fails after ending the old session leaves it live', async () => {
+    const first = await loggedInUser(t);
+    const oldId = sidOf(first.accessToken);
+    // The new session gets the old one's id, so its insert fails after the old session was
+    // ended in the same transaction (inside the start_session procedure on MySQL).
+    const uuid = jest.spyOn(t.app.get(CryptoService), 'uuid').mockReturnValueOnce(oldId);
+    try {
+      const failed = await login(t, first.identity, { force: true }).expect(409);
+      expect(failed.body.code).toBe('SESSION_ACTIVE');
+    } finally {
+      uuid.mockRestore();
+    }
+    if (t.dbType === 'mysql') {
+      // Rolled back, not left open on a pooled connection with the account's rows locked.
+      const [open] = (await t.app.get(DataSource).query(
+        `SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX trx
+           JOIN information_schema.PROCESSLIST p ON p.ID = trx.trx_mysql_thread_id
+          WHERE p.DB = DATABASE() AND p.ID <> CONNECTION_ID()`,
+      )) as Array<{ n: number | string }>;
+      expect(Number(open.n)).toBe(0);
+    }
+    const row = await t.app.get(DataSource).getRepository(Session).findOneByOrFail({ id: oldId });
+    expect(row).toMatchObject({ status: 'active', activeUserId: first.userId, endedAt: null });
+    const active = await t.http.get('/session/active').set(bearer(first.accessToken)).expect(200);
+    expect(active.body.session.id).toBe(oldId);
+
+    const forced = await login(t, first.identity, { force: true }).expect(200);
+    expect(sidOf(forced.body.access_token)).not.toBe(oldId);
+    const old = await t.http.get('/users/me').set(bearer(first.accessToken)).expect(401);
+    expect(old.body.code).toBe('SESSION_REPLACED');
   });
 
   it('lets exactly one of fifty parallel correct logins through', async () => {

@@ -67,6 +67,16 @@ export class Sql {
     return this.changed(await this.run(manager, 'run', sql, values));
   }
 
+  /**
+   * The rows of the first result set of a stored procedure (MySQL only). It runs on a pooled
+   * connection of its own, outside any transaction of ours: it begins and commits its own.
+   */
+  async call<Row>(sql: string, values: SqlValue[]): Promise<Row[]> {
+    if (!this.isMysql) throw new Error('Stored procedures exist on MySQL only');
+    const [rows] = await this.run<[Row[], unknown]>(undefined, 'all', sql, values);
+    return rows;
+  }
+
   /** A Date as the column stores it. */
   date(value: Date): SqlValue {
     return this.isMysql ? value : value.toISOString().replace('T', ' ').slice(0, 23);

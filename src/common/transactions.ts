@@ -62,12 +62,19 @@ export class Transactions {
   /**
    * READ COMMITTED: correctness rests on row locks and unique keys, not on snapshots, and it
    * avoids InnoDB's gap locks, which deadlock parallel "update none, then insert" transactions.
-   * A deadlock victim is retried, as InnoDB expects.
    */
-  private async runOnMysql<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  private runOnMysql<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.retryingDeadlocks(() => this.mysqlTransaction(work));
+  }
+
+  /**
+   * Runs a whole MySQL transaction (`runOnMysql`'s, or one a stored procedure begins and
+   * commits) again when InnoDB chose it as a deadlock victim, as InnoDB expects.
+   */
+  async retryingDeadlocks<T>(transaction: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.mysqlTransaction(work);
+        return await transaction();
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isDeadlock(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));

@@ -3,7 +3,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { UsersModule } from '../users/users.module';
 import { AccessTokens } from './access-tokens';
 import { SessionGuard } from './guards/session.guard';
 import { Session } from './session.entity';
@@ -14,12 +13,7 @@ import { SessionsService } from './sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([Session]),
-    UsersModule,
-    PassportModule,
-    JwtModule.register({}),
-  ],
+  imports: [TypeOrmModule.forFeature([Session]), PassportModule, JwtModule.register({})],
   controllers: [SessionsController],
   providers: [
     SessionStateCache,

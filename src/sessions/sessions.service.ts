@@ -9,7 +9,6 @@ import { Errors, TokenRefusal } from '../common/errors';
 import { placeholders, readDate, Sql } from '../common/sql';
 import { Transactions, uniqueViolation } from '../common/transactions';
 import { authConfig } from '../config/auth.config';
-import { UsersService } from '../users/users.service';
 import { newRefreshToken, sessionIdOfRefreshToken } from './session-tokens';
 import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot, SessionSnapshots } from './session-snapshot';
 import { CachedState, SessionStateCache } from './session-state-cache';
@@ -37,6 +36,31 @@ export function refuse(code: TokenRefusal) {
 export interface StartedSession {
   session: Pick<Session, 'id' | 'userId' | 'expiresAt'>;
   refreshToken: string;
+}
+
+/** A session a login ended, and how. */
+interface EndedBy {
+  session: Pick<Session, 'id' | 'userId' | 'expiresAt'>;
+  status: 'replaced' | 'expired';
+}
+
+/** What a login does to the user's current session: SESSION_ACTIVE when it may not end it. */
+function endingStatus(
+  current: Pick<Session, 'expiresAt'>,
+  now: Date,
+  mayReplace: boolean,
+): EndedBy['status'] {
+  if (current.expiresAt.getTime() <= now.getTime()) return 'expired';
+  if (!mayReplace) throw Errors.sessionActive();
+  return 'replaced';
+}
+
+const START_SESSION = 'CALL start_session(?, ?, ?, ?, ?, ?, ?, ?)';
+
+interface StartSessionRow {
+  outcome: 'started' | 'replaced' | 'expired' | 'active';
+  current_id: string | null;
+  current_expires_at: Date | null;
 }
 
 const FOR_ROTATION =
@@ -71,7 +95,6 @@ export class SessionsService {
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
-    private readonly users: UsersService,
     private readonly transactions: Transactions,
     private readonly crypto: CryptoService,
     private readonly cache: SessionStateCache,
@@ -83,8 +106,11 @@ export class SessionsService {
 
   /**
    * Starts the user's one session. Under the `reject` policy an active session answers
-   * SESSION_ACTIVE unless `force`; otherwise the old one is ended as replaced. The user's row is
-   * locked for the transaction and a unique key backs it, so racing logins cannot make two.
+   * SESSION_ACTIVE unless `force`; otherwise the old one is ended as replaced (an expired one as
+   * expired). On MySQL this is the `start_session` procedure, one round trip (see its migration):
+   * it locks the user's row, so racing logins of one account run one after the other. SQLite
+   * runs the same steps here, in a transaction (they run one at a time there). A unique key
+   * backs both: racing logins cannot make two active sessions.
    */
   async start(
     userId: string,
@@ -93,45 +119,99 @@ export class SessionsService {
     trail: AuditTrail,
   ): Promise<StartedSession> {
     const mayReplace = force || this.auth.sessionPolicy === 'replace';
+    const now = new Date();
+    const started = this.newSession(userId, client, now);
+    let ended: EndedBy | undefined;
     try {
-      return await this.transactions.run(async (manager) => {
-        await this.users.lockForUpdate(userId, manager);
-        const now = new Date();
-        const [current] = await this.activeSessions(manager, { userId });
-        if (current && current.expiresAt.getTime() <= now.getTime()) {
-          await this.endSessions(manager, [current], 'expired', now);
-        } else if (current) {
-          if (!mayReplace) throw Errors.sessionActive();
-          await this.endSessions(manager, [current], 'replaced', now);
-          trail.also({
-            action: 'session.replaced',
-            outcome: 'success',
-            userId,
-            meta: { session_id: current.id },
-          });
-        }
-        const id = this.crypto.uuid();
-        const refreshToken = newRefreshToken(this.crypto, id);
-        const session: Session = {
-          id,
-          userId,
-          activeUserId: userId,
-          status: 'active',
-          refreshTokenHash: this.crypto.sha256(refreshToken),
-          createdAt: now,
-          expiresAt: new Date(now.getTime() + this.lifetimeMs),
-          lastSeenAt: now,
-          endedAt: null,
-          ip: client.ip,
-          userAgent: client.userAgent,
-        };
-        await this.insert(manager, session);
-        return { session, refreshToken };
-      });
+      ended = this.sql.isMysql
+        ? await this.startInProcedure(started.session, mayReplace)
+        : await this.transactions.run((manager) =>
+            this.startInTransaction(manager, started.session, mayReplace),
+          );
     } catch (error) {
       if (uniqueViolation(error)) throw Errors.sessionActive();
       throw error;
     }
+    if (ended?.status === 'replaced') {
+      trail.also({
+        action: 'session.replaced',
+        outcome: 'success',
+        userId,
+        meta: { session_id: ended.session.id },
+      });
+    }
+    return started;
+  }
+
+  private newSession(
+    userId: string,
+    client: ClientInfo,
+    now: Date,
+  ): StartedSession & { session: Session } {
+    const id = this.crypto.uuid();
+    const refreshToken = newRefreshToken(this.crypto, id);
+    const session: Session = {
+      id,
+      userId,
+      activeUserId: userId,
+      status: 'active',
+      refreshTokenHash: this.crypto.sha256(refreshToken),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.lifetimeMs),
+      lastSeenAt: now,
+      endedAt: null,
+      ip: client.ip,
+      userAgent: client.userAgent,
+    };
+    return { session, refreshToken };
+  }
+
+  /** SQLite: the steps of `start_session`, in a transaction (they run one at a time there). */
+  private async startInTransaction(
+    manager: EntityManager,
+    session: Session,
+    mayReplace: boolean,
+  ): Promise<EndedBy | undefined> {
+    const [current] = await this.activeSessions(manager, { userId: session.userId });
+    let ended: EndedBy | undefined;
+    if (current) {
+      const status = endingStatus(current, session.createdAt, mayReplace);
+      await this.endSessions(manager, [current], status, session.createdAt);
+      ended = { session: current, status };
+    }
+    await this.insert(manager, session);
+    return ended;
+  }
+
+  /** MySQL: the whole transaction in one call; the tombstone follows its commit. */
+  private async startInProcedure(
+    session: Session,
+    mayReplace: boolean,
+  ): Promise<EndedBy | undefined> {
+    const [row] = await this.transactions.retryingDeadlocks(() =>
+      this.sql.call<StartSessionRow>(START_SESSION, [
+        session.id,
+        session.userId,
+        session.refreshTokenHash,
+        session.createdAt,
+        session.expiresAt,
+        session.ip,
+        session.userAgent,
+        mayReplace ? 1 : 0,
+      ]),
+    );
+    if (row.outcome === 'active') throw Errors.sessionActive();
+    if (row.outcome === 'started' || row.current_id === null) return undefined;
+    const ended: EndedBy = {
+      session: {
+        id: row.current_id,
+        userId: session.userId,
+        expiresAt: readDate(row.current_expires_at as Date),
+      },
+      status: row.outcome,
+    };
+    await this.tombstone([ended.session], ended.status);
+    return ended;
   }
 
   /**
@@ -321,16 +401,22 @@ export class SessionsService {
       `UPDATE sessions SET status = ?, active_user_id = NULL, ended_at = ? WHERE status = 'active' AND id IN ${placeholders(ending.length)}`,
       [status, this.sql.date(now), ...ending.map((session) => session.id)],
     );
-    this.transactions.afterCommit(manager, () =>
-      this.cache.tombstone(
-        ending.map((session) => ({
-          sessionId: session.id,
-          userId: session.userId,
-          status,
-          expiresAt: session.expiresAt,
-        })),
-      ),
-    );
+    this.transactions.afterCommit(manager, () => this.tombstone(ending, status));
     return ending.length;
+  }
+
+  /** Tells every instance's guard that these sessions ended (once that has committed). */
+  private tombstone(
+    ended: Array<Pick<Session, 'id' | 'userId' | 'expiresAt'>>,
+    status: Exclude<SessionStatus, 'active'>,
+  ): Promise<void> {
+    return this.cache.tombstone(
+      ended.map((session) => ({
+        sessionId: session.id,
+        userId: session.userId,
+        status,
+        expiresAt: session.expiresAt,
+      })),
+    );
   }
 }

@@ -114,14 +114,6 @@ export class UsersService {
       .execute();
   }
 
-  /** Holds the user's row until the transaction ends: serialises logins of one account (MySQL). */
-  async lockForUpdate(userId: string, manager: EntityManager): Promise<void> {
-    if (!this.sql.isMysql) return; // SQLite transactions already run one at a time
-    await this.sql.query(manager, `SELECT id FROM users WHERE id = ?${this.sql.forUpdate}`, [
-      userId,
-    ]);
-  }
-
   async setPasswordHash(
     userId: string,
     passwordHash: string,
