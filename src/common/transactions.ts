@@ -55,21 +55,13 @@ export class Transactions {
   }
 
   private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serialise) return this.runOnMysql(work);
+    if (!this.serialise) return this.retryingDeadlocks(() => this.mysqlTransaction(work));
     return this.queued(() => this.dataSource.transaction(work));
   }
 
   /**
-   * READ COMMITTED: correctness rests on row locks and unique keys, not on snapshots, and it
-   * avoids InnoDB's gap locks, which deadlock parallel "update none, then insert" transactions.
-   */
-  private runOnMysql<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.retryingDeadlocks(() => this.mysqlTransaction(work));
-  }
-
-  /**
-   * Runs a whole MySQL transaction (`runOnMysql`'s, or one a stored procedure begins and
-   * commits) again when InnoDB chose it as a deadlock victim, as InnoDB expects.
+   * Runs a whole MySQL transaction (one of ours, or one a stored procedure begins and commits)
+   * again when InnoDB chose it as a deadlock victim, as InnoDB expects.
    */
   async retryingDeadlocks<T>(transaction: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
@@ -83,7 +75,9 @@ export class Transactions {
   }
 
   /**
-   * What `dataSource.transaction('READ COMMITTED', work)` does, minus a round trip: the level
+   * READ COMMITTED: correctness rests on row locks and unique keys, not on snapshots, and it
+   * avoids InnoDB's gap locks, which deadlock parallel "update none, then insert" transactions.
+   * This is what `dataSource.transaction('READ COMMITTED', work)` does, minus a round trip: the level
    * is set once per pooled connection (every transaction here asks for the same one) instead of
    * by a SET TRANSACTION before each START TRANSACTION.
    */

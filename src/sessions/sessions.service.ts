@@ -57,11 +57,10 @@ function endingStatus(
 
 const START_SESSION = 'CALL start_session(?, ?, ?, ?, ?, ?, ?, ?)';
 
-interface StartSessionRow {
-  outcome: 'started' | 'replaced' | 'expired' | 'active';
-  current_id: string | null;
-  current_expires_at: Date | null;
-}
+/** The procedure's answer: the session it met, for every outcome but `started`. */
+type StartSessionRow =
+  | { outcome: 'started'; current_id: null; current_expires_at: null }
+  | { outcome: 'replaced' | 'expired' | 'active'; current_id: string; current_expires_at: Date };
 
 const FOR_ROTATION =
   'SELECT id, user_id, status, refresh_token_hash, expires_at FROM sessions WHERE id = ?';
@@ -119,8 +118,7 @@ export class SessionsService {
     trail: AuditTrail,
   ): Promise<StartedSession> {
     const mayReplace = force || this.auth.sessionPolicy === 'replace';
-    const now = new Date();
-    const started = this.newSession(userId, client, now);
+    const started = this.newSession(userId, client, new Date());
     let ended: EndedBy | undefined;
     try {
       ended = this.sql.isMysql
@@ -201,13 +199,9 @@ export class SessionsService {
       ]),
     );
     if (row.outcome === 'active') throw Errors.sessionActive();
-    if (row.outcome === 'started' || row.current_id === null) return undefined;
+    if (row.outcome === 'started') return undefined;
     const ended: EndedBy = {
-      session: {
-        id: row.current_id,
-        userId: session.userId,
-        expiresAt: readDate(row.current_expires_at as Date),
-      },
+      session: { id: row.current_id, userId: session.userId, expiresAt: row.current_expires_at },
       status: row.outcome,
     };
     await this.tombstone([ended.session], ended.status);
