@@ -2,7 +2,7 @@ import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { Logger, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -10,24 +10,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Errors } from './common/errors';
 import { AppConfig, appConfig } from './config/app.config';
 import { validateConfiguration } from './config/namespaces';
+import { LoggerParams, logRequests } from './logging';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 /** Far deeper than any body we accept; class-transformer recurses per level and would overflow. */
 export const MAX_JSON_DEPTH = 32;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-const ASSIGNED_ID = Symbol('requestId');
-
-/**
- * A caller's X-Request-Id is kept when it is well-formed; otherwise we make one. Kept on the raw
- * request so that Fastify and the request logger agree on it.
- */
-export function requestIdOf(request: IncomingMessage & { [ASSIGNED_ID]?: string }): string {
-  if (request[ASSIGNED_ID]) return request[ASSIGNED_ID];
+/** A caller's X-Request-Id is kept when it is well-formed; otherwise we make one. */
+function requestIdOf(request: IncomingMessage): string {
   const given = request.headers['x-request-id'];
-  const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-  request[ASSIGNED_ID] = id;
-  return id;
+  return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
 }
 
 /** Whether JSON text nests objects/arrays deeper than `limit` (a linear scan, strings skipped). */
@@ -225,6 +218,10 @@ export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFast
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  logRequests(
+    app.getHttpAdapter().getInstance(),
+    app.get<LoggerParams>(PARAMS_PROVIDER_TOKEN).pinoHttp.logger,
+  );
   configureEdge(app, config);
   configureDocs(app, config);
   await app.init();

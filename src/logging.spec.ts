@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import type { AppConfig } from './config/app.config';
-import { loggerParams, REDACTED, redactSecrets, redactString } from './logging';
+import Fastify from 'fastify';
+import { loggerOptions, logRequests, REDACTED, redactSecrets, redactString } from './logging';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwic2lkIjoiYWJjIn0.' +
@@ -52,8 +53,12 @@ describe('redactSecrets', () => {
   });
 });
 
-describe('loggerParams', () => {
-  function capture(): { logger: pino.Logger; output: () => string } {
+describe('loggerOptions', () => {
+  function capture(level: AppConfig['logLevel'] = 'info'): {
+    logger: pino.Logger;
+    lines: () => Array<Record<string, unknown>>;
+    output: () => string;
+  } {
     const chunks: string[] = [];
     const stream = new Writable({
       write(chunk: Buffer, _encoding, done) {
@@ -61,13 +66,14 @@ describe('loggerParams', () => {
         done();
       },
     });
-    const params = loggerParams({ logLevel: 'info' } as AppConfig).pinoHttp as [
-      pino.LoggerOptions,
-      unknown,
-    ];
-    const { formatters, hooks, serializers } = params[0];
-    const logger = pino({ formatters, hooks, serializers }, stream);
-    return { logger, output: () => chunks.join('') };
+    const logger = pino(loggerOptions({ logLevel: level }), stream);
+    const output = () => chunks.join('');
+    const lines = () =>
+      output()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    return { logger, lines, output };
   }
 
   it('writes JSON lines without the secrets handed to it', () => {
@@ -91,5 +97,49 @@ describe('loggerParams', () => {
       err: { type: 'Error', message: 'boom', parameters: REDACTED },
     });
     expect(output()).not.toMatch(/hunter22|tok-123456789|eyJhbGci/);
+  });
+
+  describe('logRequests', () => {
+    async function served(level: AppConfig['logLevel']) {
+      const { logger, lines } = capture(level);
+      const fastify = Fastify({ genReqId: () => 'req-1' });
+      logRequests(fastify, logger);
+      fastify.get('/fine', async () => ({ ok: true }));
+      fastify.get('/broken', async (_request, reply) => reply.code(503).send({ ok: false }));
+      await fastify.ready();
+      return { fastify, lines };
+    }
+
+    it('writes one line per answer: its id, method, path without the query, status and time', async () => {
+      const { fastify, lines } = await served('info');
+      await fastify.inject({ method: 'GET', url: '/fine?token=secret-one-time-token' });
+      await fastify.inject({ method: 'GET', url: '/broken' });
+      await fastify.close();
+      const [fine, broken] = lines();
+      expect(lines()).toHaveLength(2);
+      expect(fine).toMatchObject({
+        level: 30,
+        msg: 'request completed',
+        req: { id: 'req-1', method: 'GET', path: '/fine' },
+        res: { statusCode: 200 },
+      });
+      expect(Object.keys(fine.req as object).sort()).toEqual(['id', 'method', 'path']);
+      expect(typeof fine.responseTime).toBe('number');
+      expect(broken).toMatchObject({
+        level: 50,
+        msg: 'request errored',
+        req: { path: '/broken' },
+        res: { statusCode: 503 },
+      });
+      expect(JSON.stringify(lines())).not.toContain('secret-one-time-token');
+    });
+
+    it('writes nothing below its level, and 5xx still at warn', async () => {
+      const { fastify, lines } = await served('warn');
+      await fastify.inject({ method: 'GET', url: '/fine' });
+      await fastify.inject({ method: 'GET', url: '/broken' });
+      await fastify.close();
+      expect(lines().map((line) => [line.level, line.msg])).toEqual([[50, 'request errored']]);
+    });
   });
 });

@@ -1,8 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance } from 'fastify';
 import type { Params } from 'nestjs-pino';
-import { stdSerializers } from 'pino';
+import pino, { stdSerializers } from 'pino';
 import type { AppConfig } from './config/app.config';
-import { requestIdOf } from './http';
 
 export const REDACTED = '[redacted]';
 
@@ -65,44 +64,73 @@ export function redactLogObject(object: Record<string, unknown>): Record<string,
   return copy;
 }
 
-export function loggerParams(config: AppConfig): Params {
+/** nestjs-pino's parameters around the app's one pino logger, which the caller can reach. */
+export interface LoggerParams extends Params {
+  pinoHttp: { logger: pino.Logger };
+}
+
+/**
+ * Nest's Logger writes through one pino logger, and so does `logRequests`. No request
+ * middleware: pino-http (a child logger per request, run through middie) and nestjs-pino's
+ * AsyncLocalStorage (a hook on every promise on Node 20) cost a fifth of a session check's
+ * CPU. The log calls made while a request is served name its id themselves (`requestId`).
+ */
+export function loggerParams(config: AppConfig): LoggerParams {
+  // process.stdout rather than pino's default direct fd writer: same JSON lines, and a test
+  // can capture them.
+  return { pinoHttp: { logger: pino(loggerOptions(config), process.stdout) }, forRoutes: [] };
+}
+
+/** The level, the censoring and the serializers of every log line. */
+export function loggerOptions(config: Pick<AppConfig, 'logLevel'>): pino.LoggerOptions {
   return {
-    pinoHttp: [
-      {
-        level: config.logLevel,
-        genReqId: (request: IncomingMessage) => requestIdOf(request),
-        // No pino `redact` paths: the log formatter censors every object at any depth, and the
-        // req/res serializers emit no headers or bodies. Redaction paths would run on every
-        // request's child logger for nothing (5% of a session check's allocations).
-        formatters: {
-          log: redactLogObject,
-        },
-        hooks: {
-          // Messages are strings the formatter never sees: a token pasted into one is censored too.
-          logMethod(args, method) {
-            const cleaned = args.map((arg) => (typeof arg === 'string' ? redactString(arg) : arg));
-            return method.apply(this, cleaned as Parameters<typeof method>);
-          },
-        },
-        serializers: {
-          // Neither headers nor bodies are logged. The query string can hold a one-time token
-          // (/verify/confirm?token=): log the path only.
-          req: (request: { id: string; method: string; url: string }) => ({
-            id: request.id,
-            method: request.method,
-            path: request.url.split('?')[0],
-          }),
-          res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
-          // pino-http hands this pino's serialized error (type, message, stack, own fields).
-          err: (error: object) =>
-            redactSecrets({ ...(error instanceof Error ? stdSerializers.err(error) : error) }),
-        },
-        customLogLevel: (_request, response, error) =>
-          error || response.statusCode >= 500 ? 'error' : 'info',
+    level: config.logLevel,
+    // No pino `redact` paths: the log formatter censors every object at any depth, and the
+    // req/res serializers emit no headers or bodies.
+    formatters: {
+      log: redactLogObject,
+    },
+    hooks: {
+      // Messages are strings the formatter never sees: a token pasted into one is censored too.
+      logMethod(args, method) {
+        const cleaned = args.map((arg) => (typeof arg === 'string' ? redactString(arg) : arg));
+        return method.apply(this, cleaned as Parameters<typeof method>);
       },
-      // process.stdout rather than pino's default direct fd writer: same JSON lines, and a test
-      // can capture them.
-      process.stdout,
-    ],
+    },
+    serializers: {
+      // Neither headers nor bodies are logged. The query string can hold a one-time token
+      // (/verify/confirm?token=): log the path only.
+      req: (request: { id: string; method: string; url: string }) => ({
+        id: request.id,
+        method: request.method,
+        path: request.url.split('?')[0],
+      }),
+      res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
+      err: (error: object) =>
+        redactSecrets({ ...(error instanceof Error ? stdSerializers.err(error) : error) }),
+    },
   };
+}
+
+/**
+ * One line per answered request, as pino-http wrote it (`req`, `res`, `responseTime` in ms):
+ * `info`, or `error` for a 5xx. A request whose client hung up first gets `request aborted`.
+ * Nothing is built unless the level is on.
+ */
+export function logRequests(fastify: FastifyInstance, logger: pino.Logger): void {
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const failed = reply.statusCode >= 500;
+    const level = failed ? 'error' : 'info';
+    if (logger.isLevelEnabled(level)) {
+      logger[level](
+        { req: request, res: reply, responseTime: Math.round(reply.elapsedTime) },
+        failed ? 'request errored' : 'request completed',
+      );
+    }
+    done();
+  });
+  fastify.addHook('onRequestAbort', (request, done) => {
+    if (logger.isLevelEnabled('info')) logger.info({ req: request }, 'request aborted');
+    done();
+  });
 }
