@@ -107,7 +107,7 @@ describe('the session guard on protected routes', () => {
     });
   });
 
-  it('reads sessions asked for in the same tick each from its own row (batched on MySQL)', async () => {
+  it('reads sessions asked for in the same tick each from its own row (batched)', async () => {
     const [a, b] = await Promise.all([loggedInUser(t), loggedInUser(t)]);
     await t.http.post('/auth/logout').set(bearer(b.accessToken)).expect(200);
     const snapshots = t.app.get(SessionSnapshots);

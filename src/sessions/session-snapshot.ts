@@ -60,9 +60,12 @@ interface Waiting {
 
 /**
  * The guard's database read: a prepared primary-key lookup, skipping the query builder (which
- * cost more than the query itself on this path). On MySQL the reads that arrive in one turn of
- * the event loop go to the server together, as one `id IN (...)` round trip: under load that
- * is one statement for many requests, each still answered from the row as it is now.
+ * cost more than the query itself on this path). The reads that arrive in one turn of the event
+ * loop go together, as one `id IN (...)` statement, each still answered from the row as it is
+ * now. On MySQL that is one round trip for many requests. On SQLite, whose reads are
+ * synchronous, batching still nearly halved the main thread's CPU per session check under the
+ * bench's load (0.22 to 0.12 ms): the requests of one turn go through the rest of the pipeline
+ * together rather than one by one.
  */
 @Injectable()
 export class SessionSnapshots {
@@ -71,19 +74,19 @@ export class SessionSnapshots {
 
   constructor(private readonly sql: Sql) {}
 
-  async byId(sessionId: string): Promise<SessionSnapshot | null> {
-    if (!this.sql.isMysql) {
-      // SQLite answers synchronously, in process: nothing to gain from batching.
-      const [row] = await this.sql.read<Row>(BY_ID, [sessionId]);
-      return row ? toSnapshot(row) : null;
-    }
+  byId(sessionId: string): Promise<SessionSnapshot | null> {
     return new Promise((resolve, reject) => {
-      const key = sessionId.toLowerCase(); // the column's collation ignores case
+      const key = this.keyOf(sessionId);
       if (this.waiting.size === 0) setImmediate(() => this.flush());
       const waiters = this.waiting.get(key);
       if (waiters) waiters.push({ resolve, reject });
       else this.waiting.set(key, [{ resolve, reject }]);
     });
+  }
+
+  /** The id as the column compares it: MySQL's collation ignores case, SQLite's does not. */
+  private keyOf(sessionId: string): string {
+    return this.sql.isMysql ? sessionId.toLowerCase() : sessionId;
   }
 
   private flush(): void {
@@ -100,7 +103,7 @@ export class SessionSnapshots {
     const padded = ids.concat(Array<string>(size - ids.length).fill(ids[0]));
     try {
       const rows = await this.sql.read<Row>(BY_IDS.get(size) as string, padded);
-      const byId = new Map(rows.map((row) => [row.id.toLowerCase(), row]));
+      const byId = new Map(rows.map((row) => [this.keyOf(row.id), row]));
       for (const id of ids) {
         const row = byId.get(id);
         // Each caller gets its own snapshot: the guard may update lastSeenAt on it.
