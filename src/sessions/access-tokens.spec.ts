@@ -6,7 +6,7 @@ import { CryptoService } from '../common/crypto.service';
 import type { authConfig } from '../config/auth.config';
 import { AccessTokens } from './access-tokens';
 import type { SessionSnapshot } from './session-snapshot';
-import type { SessionsService } from './sessions.service';
+import type { SessionCheck } from './session-check';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
 const SESSION_ID = '3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b';
@@ -46,7 +46,7 @@ function authenticate(strategy: JwtStrategy, token: string): Promise<Outcome> {
 describe('access tokens and the JWT strategy', () => {
   const crypto = new CryptoService(auth);
   const tokens = new AccessTokens(new JwtService({}), crypto, auth);
-  // What SessionsService.authenticate returns for an active session: the full snapshot.
+  // What SessionCheck.authenticate returns for an active session: the full snapshot.
   const state: SessionSnapshot = {
     id: SESSION_ID,
     userId: USER_ID,
@@ -59,7 +59,7 @@ describe('access tokens and the JWT strategy', () => {
   };
   const sessions = {
     authenticate: jest.fn(() => Promise.resolve(state)),
-  } as unknown as SessionsService;
+  } as unknown as SessionCheck;
 
   afterEach(() => jest.restoreAllMocks());
 

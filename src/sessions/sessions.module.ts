@@ -6,6 +6,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccessTokens } from './access-tokens';
 import { SessionGuard } from './guards/session.guard';
 import { Session } from './session.entity';
+import { SessionCheck } from './session-check';
 import { SessionsController } from './sessions.controller';
 import { SessionSnapshots } from './session-snapshot';
 import { SessionStateCache } from './session-state-cache';
@@ -19,6 +20,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     SessionStateCache,
     SessionSnapshots,
     SessionsService,
+    SessionCheck,
     AccessTokens,
     JwtStrategy,
     { provide: APP_GUARD, useClass: SessionGuard },

@@ -1,37 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import type { AuditTrail } from '../audit/audit-trail';
 import type { ClientInfo } from '../common/client-info';
 import { CryptoService } from '../common/crypto.service';
-import { Errors, TokenRefusal } from '../common/errors';
+import { Errors } from '../common/errors';
 import { placeholders, readDate, Sql } from '../common/sql';
 import { Transactions, uniqueViolation } from '../common/transactions';
 import { authConfig } from '../config/auth.config';
 import { newRefreshToken, sessionIdOfRefreshToken } from './session-tokens';
-import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot, SessionSnapshots } from './session-snapshot';
-import { CachedState, SessionStateCache } from './session-state-cache';
+import { REFUSAL_FOR_STATUS, refuse } from './session-check';
+import { SessionStateCache } from './session-state-cache';
 import { Session, SessionStatus } from './session.entity';
-
-export const REFUSAL_FOR_STATUS: Record<Exclude<SessionStatus, 'active'>, TokenRefusal> = {
-  ended: 'SESSION_ENDED',
-  replaced: 'SESSION_REPLACED',
-  revoked: 'SESSION_REVOKED',
-  expired: 'TOKEN_EXPIRED',
-};
-
-const REFUSAL_DETAIL: Record<TokenRefusal, string> = {
-  TOKEN_INVALID: 'The token is not valid',
-  TOKEN_EXPIRED: 'The token has expired; log in again',
-  SESSION_ENDED: 'The session has ended (logged out)',
-  SESSION_REPLACED: 'The session was replaced by a newer login',
-  SESSION_REVOKED: 'The session was revoked',
-};
-
-export function refuse(code: TokenRefusal) {
-  return Errors.unauthorized(code, REFUSAL_DETAIL[code]);
-}
 
 export interface StartedSession {
   session: Pick<Session, 'id' | 'userId' | 'expiresAt'>;
@@ -88,16 +68,13 @@ function toRotation(row: RotationRow) {
 
 @Injectable()
 export class SessionsService {
-  private readonly logger = new Logger(SessionsService.name);
   private readonly lifetimeMs: number;
 
   constructor(
-    @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
     private readonly transactions: Transactions,
     private readonly crypto: CryptoService,
     private readonly cache: SessionStateCache,
-    private readonly snapshots: SessionSnapshots,
     private readonly sql: Sql,
   ) {
     this.lifetimeMs = auth.refreshTokenDays * 24 * 60 * 60 * 1000;
@@ -270,51 +247,6 @@ export class SessionsService {
     keepSessionId?: string,
   ): Promise<number> {
     return this.close(manager, { userId, exceptId: keepSessionId }, 'revoked', new Date());
-  }
-
-  /**
-   * The guard's hot path. With REDIS_URL: one Redis round trip, and on a miss one prepared
-   * primary-key read whose result fills the cache (never over a tombstone). Without: that read.
-   * last_seen_at is written at most once a minute, off the request's path. An active session
-   * comes back as a full snapshot, which GET /session/active shows without reading again.
-   */
-  async authenticate(sessionId: string): Promise<SessionSnapshot | CachedState | null> {
-    const now = new Date();
-    const cached = await this.cache.read(sessionId, now);
-    const hit = cached?.state;
-    // Tombstones carry the state only; an active entry carries the whole snapshot (an entry
-    // without it is read from the database like a miss).
-    if (hit && (hit.status !== 'active' || hit.createdAt)) {
-      if (hit.status !== 'active') return hit;
-      if (cached.seenDue) this.recordSeen(sessionId, now);
-      return {
-        ...hit,
-        id: sessionId,
-        createdAt: hit.createdAt as Date,
-        lastSeenAt: cached.lastSeenAt,
-        ip: hit.ip ?? null,
-        userAgent: hit.userAgent ?? null,
-      };
-    }
-    const snapshot = await this.snapshots.byId(sessionId);
-    if (!snapshot) return null;
-    const seenDue =
-      snapshot.status === 'active' &&
-      now.getTime() - snapshot.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
-    if (seenDue) snapshot.lastSeenAt = now;
-    if (cached) await this.cache.fill(cached.epoch, snapshot, snapshot.lastSeenAt);
-    if (seenDue) this.recordSeen(sessionId, now);
-    return snapshot;
-  }
-
-  private recordSeen(sessionId: string, now: Date): void {
-    this.sessions
-      .createQueryBuilder()
-      .update(Session)
-      .set({ lastSeenAt: now })
-      .where("id = :sessionId AND status = 'active'", { sessionId })
-      .execute()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'Could not record last_seen_at'));
   }
 
   /**

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { DomainError, Errors } from '../../common/errors';
 import { IS_PUBLIC } from '../../common/public.decorator';
-import { refuse } from '../sessions.service';
+import { refuse } from '../session-check';
 
 /** Every route needs a live session unless it is marked @Public(). */
 @Injectable()

@@ -7,7 +7,7 @@ import { isSnapshot, SessionSnapshot } from '../session-snapshot';
 import { CryptoService } from '../../common/crypto.service';
 import { authConfig } from '../../config/auth.config';
 import type { AccessTokenClaims } from '../access-tokens';
-import { REFUSAL_FOR_STATUS, refuse, SessionsService } from '../sessions.service';
+import { REFUSAL_FOR_STATUS, refuse, SessionCheck } from '../session-check';
 
 /** The guard's principal: who, which session, and the session as the guard just read it. */
 export interface SessionPrincipal extends AuthenticatedSession {
@@ -21,7 +21,7 @@ export interface SessionPrincipal extends AuthenticatedSession {
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
-    private readonly sessions: SessionsService,
+    private readonly sessions: SessionCheck,
     crypto: CryptoService,
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
   ) {

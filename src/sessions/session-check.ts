@@ -1,0 +1,84 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Errors, TokenRefusal } from '../common/errors';
+import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot, SessionSnapshots } from './session-snapshot';
+import { CachedState, SessionStateCache } from './session-state-cache';
+import { Session, SessionStatus } from './session.entity';
+
+/** How a token is refused (401 with a code that says why), for each way its session ended. */
+export const REFUSAL_FOR_STATUS: Record<Exclude<SessionStatus, 'active'>, TokenRefusal> = {
+  ended: 'SESSION_ENDED',
+  replaced: 'SESSION_REPLACED',
+  revoked: 'SESSION_REVOKED',
+  expired: 'TOKEN_EXPIRED',
+};
+
+const REFUSAL_DETAIL: Record<TokenRefusal, string> = {
+  TOKEN_INVALID: 'The token is not valid',
+  TOKEN_EXPIRED: 'The token has expired; log in again',
+  SESSION_ENDED: 'The session has ended (logged out)',
+  SESSION_REPLACED: 'The session was replaced by a newer login',
+  SESSION_REVOKED: 'The session was revoked',
+};
+
+export function refuse(code: TokenRefusal) {
+  return Errors.unauthorized(code, REFUSAL_DETAIL[code]);
+}
+
+/** The session guard's read: is this token's session still live? */
+@Injectable()
+export class SessionCheck {
+  private readonly logger = new Logger(SessionCheck.name);
+
+  constructor(
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
+    private readonly cache: SessionStateCache,
+    private readonly snapshots: SessionSnapshots,
+  ) {}
+
+  /**
+   * The guard's hot path. With REDIS_URL: one Redis round trip, and on a miss one prepared
+   * primary-key read whose result fills the cache (never over a tombstone). Without: that read.
+   * last_seen_at is written at most once a minute, off the request's path. An active session
+   * comes back as a full snapshot, which GET /session/active shows without reading again.
+   */
+  async authenticate(sessionId: string): Promise<SessionSnapshot | CachedState | null> {
+    const now = new Date();
+    const cached = await this.cache.read(sessionId, now);
+    const hit = cached?.state;
+    // Tombstones carry the state only; an active entry carries the whole snapshot (an entry
+    // without it is read from the database like a miss).
+    if (hit && (hit.status !== 'active' || hit.createdAt)) {
+      if (hit.status !== 'active') return hit;
+      if (cached.seenDue) this.recordSeen(sessionId, now);
+      return {
+        ...hit,
+        id: sessionId,
+        createdAt: hit.createdAt as Date,
+        lastSeenAt: cached.lastSeenAt,
+        ip: hit.ip ?? null,
+        userAgent: hit.userAgent ?? null,
+      };
+    }
+    const snapshot = await this.snapshots.byId(sessionId);
+    if (!snapshot) return null;
+    const seenDue =
+      snapshot.status === 'active' &&
+      now.getTime() - snapshot.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
+    if (seenDue) snapshot.lastSeenAt = now;
+    if (cached) await this.cache.fill(cached.epoch, snapshot, snapshot.lastSeenAt);
+    if (seenDue) this.recordSeen(sessionId, now);
+    return snapshot;
+  }
+
+  private recordSeen(sessionId: string, now: Date): void {
+    this.sessions
+      .createQueryBuilder()
+      .update(Session)
+      .set({ lastSeenAt: now })
+      .where("id = :sessionId AND status = 'active'", { sessionId })
+      .execute()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'Could not record last_seen_at'));
+  }
+}
