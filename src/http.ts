@@ -53,6 +53,9 @@ function createAdapter(config: AppConfig): FastifyAdapter {
     genReqId: requestIdOf,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // No Nest middleware is used (request logging is a Fastify hook, src/logging.ts), so
+    // @fastify/middie would only add a hook that runs on every request and matches nothing.
+    skipMiddie: true,
   });
 }
 
