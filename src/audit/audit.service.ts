@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, MoreThan, Repository } from 'typeorm';
 import { CryptoService } from '../common/crypto.service';
 import { placeholders, Sql, SqlValue } from '../common/sql';
-import { Transactions, uniqueViolation } from '../common/transactions';
+import { isDeadlock, Transactions, uniqueViolation } from '../common/transactions';
 import { chainHash, findBreak, GENESIS_HASH, Sha256 } from './audit-chain';
 import { AuditLog } from './audit-log.entity';
 import type { AuditOutcome } from './audit-trail';
@@ -160,8 +160,10 @@ export class AuditService {
         return;
       } catch (error) {
         this.head = undefined;
-        // UQ_audit_logs_prev_hash: someone else linked a row to our head first
-        const lostRace = uniqueViolation(error)?.includes('prev_hash');
+        // UQ_audit_logs_prev_hash: someone else linked a row to our head first. When two
+        // multi-row inserts meet on that key, InnoDB may instead pick one as a deadlock victim;
+        // its insert was undone whole, so it links again like the loser of the race.
+        const lostRace = uniqueViolation(error)?.includes('prev_hash') || isDeadlock(error);
         if (!lostRace || attempt >= LINK_ATTEMPTS) throw error;
       }
     }

@@ -109,7 +109,8 @@ const readCommitted = new WeakSet<object>();
 
 const MAX_ATTEMPTS = 4;
 
-function isDeadlock(error: unknown): boolean {
+/** InnoDB gave up on a lock (a deadlock victim, or a wait timed out): the statement was undone. */
+export function isDeadlock(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const code = (error.driverError as { code?: string }).code;
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
