@@ -106,7 +106,7 @@ describe('The HTTP edge', () => {
 
     it('runs no Express-style middleware layer (@fastify/middie) on any request', () => {
       // Nest registers middie by default; with no Nest middleware it would only add a hook to
-      // every request that matches nothing (~3% of a login's main-thread time).
+      // every request that matches nothing (3–5% of a login's main-thread time).
       const fastify = t.app.getHttpAdapter().getInstance();
       expect(fastify.hasPlugin('@fastify/middie')).toBe(false);
       expect(typeof (fastify as unknown as { use?: unknown }).use).toBe('undefined');

@@ -1,16 +1,11 @@
-import type { ConfigType } from '@nestjs/config';
 import { QueryFailedError, type Repository } from 'typeorm';
-import { CryptoService } from '../common/crypto.service';
+import { testCrypto } from '../../test/support/crypto';
 import type { Sql, SqlValue } from '../common/sql';
 import type { Transactions } from '../common/transactions';
-import type { authConfig } from '../config/auth.config';
 import type { AuditLog } from './audit-log.entity';
 import { AuditEntry, AuditService } from './audit.service';
 
-const crypto = new CryptoService({
-  secretKey: 'unit-test-secret-key-of-enough-length',
-  argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 1, queueLimit: 1 },
-} as ConfigType<typeof authConfig>);
+const crypto = testCrypto();
 
 const entry: AuditEntry = {
   userId: null,

@@ -1,16 +1,7 @@
-import type { ConfigType } from '@nestjs/config';
-import { CryptoService } from '../common/crypto.service';
-import type { authConfig } from '../config/auth.config';
+import { testCrypto } from '../../test/support/crypto';
 import { newRefreshToken, sessionIdOfRefreshToken } from './session-tokens';
 
 const SESSION_ID = '3f2b8c1e-5d4a-4e6f-9a7b-0c1d2e3f4a5b';
-
-function cryptoWith(secretKey: string): CryptoService {
-  return new CryptoService({
-    secretKey,
-    argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 2, queueLimit: 8 },
-  } as ConfigType<typeof authConfig>);
-}
 
 /** The token with one character of the given part (0 sid, 1 random, 2 mac) changed. */
 function changeOneChar(token: string, part: number): string {
@@ -22,7 +13,7 @@ function changeOneChar(token: string, part: number): string {
 }
 
 describe('refresh tokens', () => {
-  const crypto = cryptoWith('unit-test-secret-key-of-enough-length');
+  const crypto = testCrypto('unit-test-secret-key-of-enough-length');
 
   it('are <session id>.<32 random bytes>.<mac>, different every time', () => {
     const token = newRefreshToken(crypto, SESSION_ID);
@@ -47,7 +38,7 @@ describe('refresh tokens', () => {
   });
 
   it('are refused when another key made them', () => {
-    const foreign = newRefreshToken(cryptoWith('another-secret-key-of-enough-length'), SESSION_ID);
+    const foreign = newRefreshToken(testCrypto('another-secret-key-of-enough-length'), SESSION_ID);
     expect(sessionIdOfRefreshToken(crypto, foreign)).toBeNull();
   });
 

@@ -1,14 +1,10 @@
 import type { ConfigType } from '@nestjs/config';
-import { CryptoService } from '../common/crypto.service';
-import type { authConfig } from '../config/auth.config';
+import { testCrypto } from '../../test/support/crypto';
 import type { throttleConfig } from '../config/throttle.config';
 import type { CounterStore } from './counter-store';
 import { LoginBackoff } from './login-backoff';
 
-const crypto = new CryptoService({
-  secretKey: 'unit-test-secret-key-of-enough-length',
-  argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 1, queueLimit: 1 },
-} as ConfigType<typeof authConfig>);
+const crypto = testCrypto();
 
 /** A counter store that only records which of its methods were called. */
 function recordingStore(): { store: CounterStore; calls: string[] } {
