@@ -241,6 +241,25 @@ function summarise(scenario: string, result: autocannon.Result): Measured {
   };
 }
 
+/**
+ * Each connection cycles through one request per user, from its own offset, so that the
+ * connections spread over the users. autocannon builds each request's bytes once; with a
+ * `setupRequest` it rebuilt them for every request, load-generator CPU on the server's cores.
+ */
+function eachConnectionCycles<T>(
+  users: T[],
+  request: (user: T) => autocannon.Request,
+): Pick<autocannon.Options, 'setupClient'> {
+  let clients = 0;
+  return {
+    setupClient: (client) => {
+      const offset = Math.floor((clients++ * users.length) / CONNECTIONS) % users.length;
+      // fresh objects for each connection: autocannon keeps its built bytes on them
+      client.setRequests([...users.slice(offset), ...users.slice(0, offset)].map(request));
+    },
+  };
+}
+
 /** autocannon for `seconds`, then a pause while the server answers what is still queued. */
 async function drive(options: autocannon.Options, seconds: number): Promise<autocannon.Result> {
   const result = await autocannon({ connections: CONNECTIONS, duration: seconds, ...options });
@@ -443,25 +462,16 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
       summarise('GET /', await drive({ url: `${server.base}/` }, seconds)),
     );
 
-    let next = 0;
     await measure('session', async (seconds) =>
       summarise(
         'GET /session/active',
         await drive(
           {
             url: `${server.base}/session/active`,
-            requests: [
-              {
-                method: 'GET',
-                setupRequest: (request) => {
-                  const session = sessions[next++ % sessions.length];
-                  return {
-                    ...request,
-                    headers: { ...request.headers, authorization: `Bearer ${session.access}` },
-                  };
-                },
-              },
-            ],
+            ...eachConnectionCycles(sessions, (session) => ({
+              method: 'GET',
+              headers: { authorization: `Bearer ${session.access}` },
+            })),
           },
           seconds,
         ),
@@ -476,20 +486,11 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
           await drive(
             {
               url: `${server.base}/auth/login`,
-              requests: [
-                {
-                  method: 'POST',
-                  headers: json,
-                  setupRequest: (request) => ({
-                    ...request,
-                    body: JSON.stringify({
-                      email: sessions[next++ % sessions.length].email,
-                      password: PASSWORD,
-                      force: true,
-                    }),
-                  }),
-                },
-              ],
+              ...eachConnectionCycles(sessions, ({ email }) => ({
+                method: 'POST',
+                headers: json,
+                body: JSON.stringify({ email, password: PASSWORD, force: true }),
+              })),
             },
             seconds,
           ),
