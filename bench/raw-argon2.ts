@@ -18,6 +18,7 @@ async function main(): Promise<void> {
   const [seconds, inFlight] = process.argv.slice(2).map(Number);
   const hash = await argon2.hash(PASSWORD, ARGON);
   const cpuBefore = process.cpuUsage();
+  const started = performance.now();
   const deadline = Date.now() + seconds * 1000;
   let done = 0;
   await Promise.all(
@@ -29,9 +30,12 @@ async function main(): Promise<void> {
     }),
   );
   const used = process.cpuUsage(cpuBefore);
+  // The verifies in flight at the deadline (up to `inFlight`) finish after it and are counted,
+  // so the rate is over the whole time they took, not over `seconds`.
+  const elapsedS = (performance.now() - started) / 1000;
   console.log(
     JSON.stringify({
-      rate: Math.round(done / seconds),
+      rate: Math.round(done / elapsedS),
       cpuMs: Math.round(((used.user + used.system) / 1000 / done) * 100) / 100,
     }),
   );
