@@ -2,7 +2,7 @@
  * The raw argon2 verify rate with the service's parameters, in a process of its own (its libuv
  * pool is sized by UV_THREADPOOL_SIZE, set by bench/run.ts). Keeps `inFlight` verifies going for
  * `seconds`, then prints {rate, cpuMs} as one JSON line.
- *   ts-node --transpile-only bench/raw-argon2.ts <seconds> <inFlight>
+ *   node dist/bench/raw-argon2.js <seconds> <inFlight>   (compiled by `npm run bench`)
  */
 import * as argon2 from 'argon2';
 
