@@ -1,0 +1,102 @@
+/** Drives the server: autocannon for stateless requests, one loop per connection otherwise. */
+import autocannon from 'autocannon';
+import { CONNECTIONS, DRAIN_MS, sleep } from './config';
+import type { CpuPerRequest } from './cpu';
+
+export interface Measured {
+  scenario: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  /**
+   * Requests still in flight when the run stopped, answered in the drain: their CPU is in the
+   * run's sample, so they count when it is divided (50 logins are ~5% of a login run).
+   */
+  unfinished: number;
+  /** The server's peak RSS so far, read right after the scenario. */
+  peakRssMb?: number;
+  /** CPU milliseconds spent per request, by where they were spent. */
+  cpuMsPerRequest?: CpuPerRequest;
+}
+
+export function summarise(scenario: string, result: autocannon.Result): Measured {
+  return {
+    scenario,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    unfinished: Math.max(0, result.requests.sent - result.requests.total),
+  };
+}
+
+/**
+ * Each connection cycles through one request per user, from its own offset, so that the
+ * connections spread over the users. autocannon builds each request's bytes once; with a
+ * `setupRequest` it rebuilt them for every request, load-generator CPU on the server's cores.
+ */
+export function eachConnectionCycles<T>(
+  users: T[],
+  request: (user: T) => autocannon.Request,
+): Pick<autocannon.Options, 'setupClient'> {
+  let clients = 0;
+  return {
+    setupClient: (client) => {
+      const offset = Math.floor((clients++ * users.length) / CONNECTIONS) % users.length;
+      // fresh objects for each connection: autocannon keeps its built bytes on them
+      client.setRequests([...users.slice(offset), ...users.slice(0, offset)].map(request));
+    },
+  };
+}
+
+/** autocannon for `seconds`, then a pause while the server answers what is still queued. */
+export async function drive(
+  options: autocannon.Options,
+  seconds: number,
+): Promise<autocannon.Result> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: seconds, ...options });
+  await sleep(DRAIN_MS);
+  return result;
+}
+
+/** One sequential loop per connection, each with its own state, for `seconds`. */
+export async function driveLoops<T>(
+  scenario: string,
+  states: T[],
+  step: (state: T) => Promise<number>,
+  seconds: number,
+): Promise<Measured> {
+  const deadline = Date.now() + seconds * 1000;
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  await Promise.all(
+    states.map(async (state) => {
+      while (Date.now() < deadline) {
+        const started = performance.now();
+        try {
+          const status = await step(state);
+          if (status < 200 || status >= 300) non2xx += 1;
+        } catch {
+          errors += 1;
+        }
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  return {
+    scenario,
+    rps: Math.round(latencies.length / seconds),
+    p50: at(0.5),
+    p99: at(0.99),
+    errors,
+    non2xx,
+    unfinished: 0, // each loop waits for its last request, which is counted
+  };
+}
