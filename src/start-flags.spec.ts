@@ -11,22 +11,23 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..');
 const ENTRY = 'dist/src/main.js';
 
-function npmStartFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const [node, ...rest] = scripts.start.split(' ');
+/** The flags of a start command: between `node` and the entry file. */
+function flagsOf([node, ...rest]: string[]): string[] {
   expect(node).toBe('node');
   expect(rest[rest.length - 1]).toBe(ENTRY);
   return rest.slice(0, -1);
 }
 
+function npmStartFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return flagsOf(scripts.start.split(' '));
+}
+
 function dockerFlags(): string[] {
   const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'))?.[1];
-  const [node, ...rest] = JSON.parse(cmd ?? '[]') as string[];
-  expect(node).toBe('node');
-  expect(rest[rest.length - 1]).toBe(ENTRY);
-  return rest.slice(0, -1);
+  return flagsOf(JSON.parse(cmd ?? '[]') as string[]);
 }
 
 describe('the server start flags', () => {
