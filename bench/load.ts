@@ -36,9 +36,10 @@ export function summarise(scenario: string, result: autocannon.Result): Measured
 /**
  * Each connection cycles through its own share of the users (every CONNECTIONS-th, from its
  * index), so that together they cover all of them and, with at least as many users as
- * connections, no user is logged in by two connections at once. autocannon builds each request's bytes once per connection, when it opens; with every
- * user on every connection that was 10,000 builds (~100 ms of CPU) inside each measured run, and
- * with a `setupRequest` it rebuilt them for every request.
+ * connections, no user is logged in by two connections at once. autocannon builds each
+ * request's bytes once per connection, when it opens: with every user on every connection that
+ * was 10,000 builds (~100 ms of CPU) inside each measured run. With a `setupRequest` it rebuilt
+ * them for every request.
  */
 export function eachConnectionCycles<T>(
   users: T[],
