@@ -21,7 +21,7 @@ export interface Measured {
   cpuMsPerRequest?: CpuPerRequest;
 }
 
-export function summarise(scenario: string, result: autocannon.Result): Measured {
+function summarise(scenario: string, result: autocannon.Result): Measured {
   return {
     scenario,
     rps: Math.round(result.requests.average),
@@ -58,12 +58,13 @@ export function eachConnectionCycles<T>(
 
 /** autocannon for `seconds`, then a pause while the server answers what is still queued. */
 export async function drive(
+  scenario: string,
   options: autocannon.Options,
   seconds: number,
-): Promise<autocannon.Result> {
+): Promise<Measured> {
   const result = await autocannon({ connections: CONNECTIONS, duration: seconds, ...options });
   await sleep(DRAIN_MS);
-  return result;
+  return summarise(scenario, result);
 }
 
 /** One sequential loop per connection, each with its own state, for `seconds`. */

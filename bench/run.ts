@@ -17,7 +17,7 @@ import {
   DURATION_S,
 } from './config';
 import { peakRssMb, cpuPerRequest, sampleCpu } from './cpu';
-import { drive, driveLoops, eachConnectionCycles, Measured, summarise } from './load';
+import { drive, driveLoops, eachConnectionCycles, Measured } from './load';
 import { PASSWORD } from './raw-argon2';
 import { ModeResult, printMode, writeResults } from './report';
 import { freePort, loginUntilOk, makeUsers, post, startServer } from './server';
@@ -51,42 +51,36 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
     };
     const json = { 'content-type': 'application/json' };
 
-    await measure('floor', async (seconds) =>
-      summarise('GET /', await drive({ url: `${server.base}/` }, seconds)),
-    );
+    await measure('floor', (seconds) => drive('GET /', { url: `${server.base}/` }, seconds));
 
-    await measure('session', async (seconds) =>
-      summarise(
+    await measure('session', (seconds) =>
+      drive(
         'GET /session/active',
-        await drive(
-          {
-            url: `${server.base}/session/active`,
-            ...eachConnectionCycles(sessions, (session) => ({
-              method: 'GET',
-              headers: { authorization: `Bearer ${session.access}` },
-            })),
-          },
-          seconds,
-        ),
+        {
+          url: `${server.base}/session/active`,
+          ...eachConnectionCycles(sessions, (session) => ({
+            method: 'GET',
+            headers: { authorization: `Bearer ${session.access}` },
+          })),
+        },
+        seconds,
       ),
     );
 
     let argonReference: ArgonReference | undefined;
     if (SCENARIOS.includes('login')) {
-      const logins = async (seconds: number) =>
-        summarise(
+      const logins = (seconds: number) =>
+        drive(
           'POST /auth/login (force)',
-          await drive(
-            {
-              url: `${server.base}/auth/login`,
-              ...eachConnectionCycles(sessions, ({ email }) => ({
-                method: 'POST',
-                headers: json,
-                body: JSON.stringify({ email, password: PASSWORD, force: true }),
-              })),
-            },
-            seconds,
-          ),
+          {
+            url: `${server.base}/auth/login`,
+            ...eachConnectionCycles(sessions, ({ email }) => ({
+              method: 'POST',
+              headers: json,
+              body: JSON.stringify({ email, password: PASSWORD, force: true }),
+            })),
+          },
+          seconds,
         );
       // The long warm-up comes before the raw reference, which must stay right beside the
       // measured run; the scenario's own short warm-up then follows the reference's idle time.
@@ -120,33 +114,31 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
     }
 
     let signupCounter = 0;
-    await measure('signup', async (seconds) =>
-      summarise(
+    await measure('signup', (seconds) =>
+      drive(
         'POST /auth/signup',
-        await drive(
-          {
-            url: `${server.base}/auth/signup`,
-            requests: [
-              {
-                method: 'POST',
-                headers: json,
-                setupRequest: (request) => {
-                  signupCounter += 1;
-                  const id = `${tag}s${signupCounter}`;
-                  return {
-                    ...request,
-                    body: JSON.stringify({
-                      username: `b_${id}`,
-                      email: `b.${id}@example.com`,
-                      password: PASSWORD,
-                    }),
-                  };
-                },
+        {
+          url: `${server.base}/auth/signup`,
+          requests: [
+            {
+              method: 'POST',
+              headers: json,
+              setupRequest: (request) => {
+                signupCounter += 1;
+                const id = `${tag}s${signupCounter}`;
+                return {
+                  ...request,
+                  body: JSON.stringify({
+                    username: `b_${id}`,
+                    email: `b.${id}@example.com`,
+                    password: PASSWORD,
+                  }),
+                };
               },
-            ],
-          },
-          seconds,
-        ),
+            },
+          ],
+        },
+        seconds,
       ),
     );
     return { mode, argon2: argonReference, peakRssMb: peakRssMb(pid), scenarios };
