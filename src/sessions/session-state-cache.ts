@@ -12,23 +12,34 @@ export type CachedState = Pick<SessionSnapshot, 'userId' | 'status' | 'expiresAt
 const ACTIVE_TTL_MS = 60_000;
 const EPOCH_KEY = 'sess:epoch';
 
-// One round trip: the current epoch, the entry under it, and when the session was last seen;
-// last_seen_at is due at most once a minute per session across every instance (times come
-// from the app's clock).
+// One round trip for every read of one event-loop turn: the current epoch, then for each session
+// its entry under that epoch and when it was last seen; last_seen_at is due at most once a
+// minute per session across every instance (times come from the app's clock).
 const READ = `
 local epoch = redis.call('GET', KEYS[1]) or '0'
-local entry = redis.call('GET', 'sess:' .. epoch .. ':' .. ARGV[1])
-local due = 0
-local seen = 0
-if entry then
-  seen = tonumber(redis.call('GET', 'sess:seen:' .. ARGV[1]) or '0')
-  if tonumber(ARGV[2]) - seen >= ${LAST_SEEN_RESOLUTION_MS} then
-    seen = tonumber(ARGV[2])
-    redis.call('SET', 'sess:seen:' .. ARGV[1], ARGV[2], 'PX', 3600000)
-    due = 1
+local now = tonumber(ARGV[1])
+local out = {epoch}
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  local entry = redis.call('GET', 'sess:' .. epoch .. ':' .. id)
+  local due = 0
+  local seen = 0
+  if entry then
+    seen = tonumber(redis.call('GET', 'sess:seen:' .. id) or '0')
+    if now - seen >= ${LAST_SEEN_RESOLUTION_MS} then
+      seen = now
+      redis.call('SET', 'sess:seen:' .. id, ARGV[1], 'PX', 3600000)
+      due = 1
+    end
   end
+  out[#out + 1] = entry
+  out[#out + 1] = due
+  out[#out + 1] = tostring(seen)
 end
-return {epoch, entry, due, tostring(seen)}`;
+return out`;
+
+/** Most sessions one READ looks at (a busier turn takes several). */
+const MAX_BATCH = 64;
 
 // Fill only where no entry exists, and only in the epoch the database read started in; carry
 // the last time the session was seen forward.
@@ -48,14 +59,17 @@ end
 return epoch`;
 
 type ScriptedRedis = Redis & {
+  /** The epoch, then entry, due (0 or 1) and last seen for each session id, in order. */
   sessionRead(
     key: string,
-    sessionId: string,
     now: string,
-  ): Promise<[string, string | null, number, string]>;
+    ...sessionIds: string[]
+  ): Promise<Array<string | number | null>>;
   sessionFill(key: string, ...args: string[]): Promise<number>;
   sessionTombstone(key: string, ...args: string[]): Promise<string>;
 };
+
+type Answer = (read: CacheRead | null) => void;
 
 export interface CacheRead {
   epoch: string;
@@ -79,6 +93,8 @@ export class SessionStateCache {
   private readonly client: ScriptedRedis | null;
   private trusted = true;
   private recovering: Promise<void> | null = null;
+  /** Reads for the next script call; a flush is scheduled exactly while this is not empty. */
+  private waiting = new Map<string, Answer[]>();
 
   constructor(private readonly redis: RedisConnection) {
     this.client = redis.client as ScriptedRedis | null;
@@ -96,25 +112,58 @@ export class SessionStateCache {
     });
   }
 
-  /** null: not usable now (no Redis, or not trusted yet): read the database. */
-  async read(sessionId: string, now: Date): Promise<CacheRead | null> {
-    if (!this.client || !this.usable()) return null;
+  /**
+   * null: not usable now (no Redis, or not trusted yet): read the database. The reads of one
+   * event-loop turn go to Redis together, as one script call (as the database reads do, see
+   * SessionSnapshots), each answered from the entry as it is then. When one session is read
+   * twice in a turn, only the first read is told that last_seen_at is due, as if one by one.
+   */
+  read(sessionId: string, now: Date): Promise<CacheRead | null> {
+    if (!this.client || !this.usable()) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      if (this.waiting.size === 0) setImmediate(() => this.flush(now));
+      const waiters = this.waiting.get(sessionId);
+      if (waiters) waiters.push(resolve);
+      else this.waiting.set(sessionId, [resolve]);
+    });
+  }
+
+  private flush(now: Date): void {
+    const batch = this.waiting;
+    this.waiting = new Map();
+    const ids = [...batch.keys()];
+    // A failed tombstone since these reads came in: none of them may trust Redis now.
+    if (!this.usable()) return answerNothing(batch);
+    for (let start = 0; start < ids.length; start += MAX_BATCH) {
+      void this.readBatch(ids.slice(start, start + MAX_BATCH), batch, now);
+    }
+  }
+
+  private async readBatch(ids: string[], batch: Map<string, Answer[]>, now: Date): Promise<void> {
+    let reply: Array<string | number | null> | undefined;
     try {
-      const [epoch, raw, due, seen] = await this.client.sessionRead(
+      reply = await (this.client as ScriptedRedis).sessionRead(
         EPOCH_KEY,
-        sessionId,
         String(now.getTime()),
+        ...ids,
       );
-      return {
-        epoch,
-        state: raw ? decode(raw) : null,
-        lastSeenAt: new Date(Number(seen)),
-        seenDue: due === 1,
-      };
     } catch (error) {
       this.distrust(error);
-      return null;
     }
+    if (!reply) return answerNothing(batch, ids);
+    ids.forEach((id, index) => {
+      const waiters = batch.get(id) ?? [];
+      const [raw, due, seen] = reply.slice(1 + 3 * index, 4 + 3 * index);
+      waiters.forEach((answer, nth) =>
+        answer({
+          epoch: String(reply[0]),
+          // Each caller gets its own state: the guard builds its answer from it.
+          state: typeof raw === 'string' ? decode(raw) : null,
+          lastSeenAt: new Date(Number(seen)),
+          seenDue: due === 1 && nth === 0,
+        }),
+      );
+    });
   }
 
   async fill(epoch: string, snapshot: SessionSnapshot, seenAt: Date): Promise<void> {
@@ -171,6 +220,11 @@ export class SessionStateCache {
       this.recovering = null;
     }
   }
+}
+
+/** Tells each read of the batch (or of these ids of it) to use the database. */
+function answerNothing(batch: Map<string, Answer[]>, ids: Iterable<string> = batch.keys()): void {
+  for (const id of ids) for (const answer of batch.get(id) ?? []) answer(null);
 }
 
 function ttlFor(state: CachedState): number {

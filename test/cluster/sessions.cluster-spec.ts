@@ -133,6 +133,26 @@ describe('several instances: sessions', () => {
     }
   });
 
+  it('checks of many sessions at once each get their own answer (one Redis read per turn)', async () => {
+    const live = await Promise.all(Array.from({ length: 12 }, () => c.loggedInUser(c.a)));
+    const replaced = await c.loggedInUser(c.a);
+    expect((await c.a.login(replaced.email, true)).status).toBe(200);
+    const tokens = [...live.map((user) => user.token), replaced.token];
+
+    // Every token twice in one go: reads that arrive in one turn share a script call, and the
+    // same session may be read twice in it. First round: misses that fill; second: hits.
+    for (const round of ['cold', 'warm']) {
+      const checks = [...tokens, ...tokens];
+      const answers = await Promise.all(checks.map((token) => c.b.sessionActive(token)));
+      answers.forEach((answer, i) => {
+        const session = answer.body.session as { id?: string } | undefined;
+        const got = [round, i, answer.status, answer.body.code ?? session?.id];
+        if (checks[i] === replaced.token) expect(got).toEqual([round, i, 401, 'SESSION_REPLACED']);
+        else expect(got).toEqual([round, i, 200, sessionIdOf(checks[i])]);
+      });
+    }
+  });
+
   it('Redis stopped and restarted mid-traffic costs no wrong answer', async () => {
     const live = await Promise.all(Array.from({ length: 8 }, () => c.loggedInUser(c.a)));
     const ended = await Promise.all(Array.from({ length: 2 }, () => c.loggedInUser(c.b)));
