@@ -45,7 +45,7 @@ export class SessionCheck {
    */
   async authenticate(sessionId: string): Promise<SessionSnapshot | CachedState | null> {
     const now = new Date();
-    const cached = await this.cache.read(sessionId, now);
+    const cached = await this.cache.read(sessionId);
     const hit = cached?.state;
     // Tombstones carry the state only; an active entry carries the whole snapshot (an entry
     // without it is read from the database like a miss).

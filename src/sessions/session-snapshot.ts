@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { placeholders, readDate, Sql } from '../common/sql';
+import { TurnBatch } from '../common/turn-batch';
 import type { SessionStatus } from './session.entity';
 
 /** last_seen_at is written at most this often per session (across every instance with Redis). */
@@ -69,33 +70,21 @@ interface Waiting {
  */
 @Injectable()
 export class SessionSnapshots {
-  /** Reads for the next batch; a flush is scheduled exactly while this is not empty. */
-  private waiting = new Map<string, Waiting[]>();
+  private readonly batch = new TurnBatch<Waiting>(MAX_BATCH, (ids, waiters) => {
+    void this.readBatch(ids, waiters);
+  });
 
   constructor(private readonly sql: Sql) {}
 
   byId(sessionId: string): Promise<SessionSnapshot | null> {
-    return new Promise((resolve, reject) => {
-      const key = this.keyOf(sessionId);
-      if (this.waiting.size === 0) setImmediate(() => this.flush());
-      const waiters = this.waiting.get(key);
-      if (waiters) waiters.push({ resolve, reject });
-      else this.waiting.set(key, [{ resolve, reject }]);
-    });
+    return new Promise((resolve, reject) =>
+      this.batch.add(this.keyOf(sessionId), { resolve, reject }),
+    );
   }
 
   /** The id as the column compares it: MySQL's collation ignores case, SQLite's does not. */
   private keyOf(sessionId: string): string {
     return this.sql.isMysql ? sessionId.toLowerCase() : sessionId;
-  }
-
-  private flush(): void {
-    const batch = this.waiting;
-    this.waiting = new Map();
-    const ids = [...batch.keys()];
-    for (let start = 0; start < ids.length; start += MAX_BATCH) {
-      void this.readBatch(ids.slice(start, start + MAX_BATCH), batch);
-    }
   }
 
   private async readBatch(ids: string[], batch: Map<string, Waiting[]>): Promise<void> {

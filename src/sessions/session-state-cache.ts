@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { TurnBatch } from '../common/turn-batch';
 import { RedisConnection } from '../redis/redis.module';
 import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot } from './session-snapshot';
 import type { SessionStatus } from './session.entity';
@@ -93,8 +94,11 @@ export class SessionStateCache {
   private readonly client: ScriptedRedis | null;
   private trusted = true;
   private recovering: Promise<void> | null = null;
-  /** Reads for the next script call; a flush is scheduled exactly while this is not empty. */
-  private waiting = new Map<string, Answer[]>();
+  private readonly batch = new TurnBatch<Answer>(MAX_BATCH, (ids, answers) => {
+    // A failed tombstone since these reads came in: none of them may trust Redis now.
+    if (this.usable()) void this.readBatch(ids, answers);
+    else answerNothing(answers, ids);
+  });
 
   constructor(private readonly redis: RedisConnection) {
     this.client = redis.client as ScriptedRedis | null;
@@ -118,33 +122,17 @@ export class SessionStateCache {
    * SessionSnapshots), each answered from the entry as it is then. When one session is read
    * twice in a turn, only the first read is told that last_seen_at is due, as if one by one.
    */
-  read(sessionId: string, now: Date): Promise<CacheRead | null> {
+  read(sessionId: string): Promise<CacheRead | null> {
     if (!this.client || !this.usable()) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      if (this.waiting.size === 0) setImmediate(() => this.flush(now));
-      const waiters = this.waiting.get(sessionId);
-      if (waiters) waiters.push(resolve);
-      else this.waiting.set(sessionId, [resolve]);
-    });
+    return new Promise((resolve) => this.batch.add(sessionId, resolve));
   }
 
-  private flush(now: Date): void {
-    const batch = this.waiting;
-    this.waiting = new Map();
-    const ids = [...batch.keys()];
-    // A failed tombstone since these reads came in: none of them may trust Redis now.
-    if (!this.usable()) return answerNothing(batch);
-    for (let start = 0; start < ids.length; start += MAX_BATCH) {
-      void this.readBatch(ids.slice(start, start + MAX_BATCH), batch, now);
-    }
-  }
-
-  private async readBatch(ids: string[], batch: Map<string, Answer[]>, now: Date): Promise<void> {
+  private async readBatch(ids: string[], batch: Map<string, Answer[]>): Promise<void> {
     let reply: Array<string | number | null> | undefined;
     try {
       reply = await (this.client as ScriptedRedis).sessionRead(
         EPOCH_KEY,
-        String(now.getTime()),
+        String(Date.now()),
         ...ids,
       );
     } catch (error) {
@@ -222,8 +210,8 @@ export class SessionStateCache {
   }
 }
 
-/** Tells each read of the batch (or of these ids of it) to use the database. */
-function answerNothing(batch: Map<string, Answer[]>, ids: Iterable<string> = batch.keys()): void {
+/** Tells the reads of these sessions to use the database. */
+function answerNothing(batch: Map<string, Answer[]>, ids: string[]): void {
   for (const id of ids) for (const answer of batch.get(id) ?? []) answer(null);
 }
 
