@@ -139,12 +139,13 @@ export class SessionStateCache {
       this.distrust(error);
     }
     if (!reply) return answerNothing(batch, ids);
+    const epoch = String(reply[0]);
     ids.forEach((id, index) => {
       const waiters = batch.get(id) ?? [];
       const [raw, due, seen] = reply.slice(1 + 3 * index, 4 + 3 * index);
       waiters.forEach((answer, nth) =>
         answer({
-          epoch: String(reply[0]),
+          epoch,
           // Each caller gets its own state: the guard builds its answer from it.
           state: typeof raw === 'string' ? decode(raw) : null,
           lastSeenAt: new Date(Number(seen)),
