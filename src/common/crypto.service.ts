@@ -46,9 +46,9 @@ export class CryptoService {
     return createHash('sha256').update(value, 'utf8').digest('hex');
   }
 
-  /** Keyed MAC with the service's secret, base64url. */
-  mac(value: string): string {
-    return createHmac('sha256', this.signingKey).update(value, 'utf8').digest('base64url');
+  /** Keyed MAC with the service's secret, base64url (HMAC-SHA-256 unless `hash` says otherwise). */
+  mac(value: string, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
+    return createHmac(hash, this.signingKey).update(value, 'utf8').digest('base64url');
   }
 
   safeEqual(a: string, b: string): boolean {

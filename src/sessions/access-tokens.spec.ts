@@ -1,7 +1,6 @@
 import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { KeyObject } from 'node:crypto';
-import { Strategy as PassportJwtStrategy } from 'passport-jwt';
+import { createHmac, KeyObject } from 'node:crypto';
 import { CryptoService } from '../common/crypto.service';
 import type { authConfig } from '../config/auth.config';
 import { AccessTokens } from './access-tokens';
@@ -28,8 +27,8 @@ const inADay = () => new Date(Date.now() + 24 * 60 * 60 * 1000);
 
 type Outcome = { ok: true; user: unknown } | { ok: false; info: unknown } | { error: unknown };
 
-/** Runs the real passport-jwt strategy on a request carrying the token. */
-function authenticate(strategy: JwtStrategy, token: string): Promise<Outcome> {
+/** Runs the real Passport strategy on a request with this Authorization header. */
+function authenticate(strategy: JwtStrategy, authorization: string | undefined): Promise<Outcome> {
   return new Promise((resolve) => {
     const run = Object.create(strategy) as JwtStrategy & {
       success(user: unknown): void;
@@ -39,9 +38,11 @@ function authenticate(strategy: JwtStrategy, token: string): Promise<Outcome> {
     run.success = (user) => resolve({ ok: true, user });
     run.fail = (info) => resolve({ ok: false, info });
     run.error = (error) => resolve({ error });
-    run.authenticate({ headers: { authorization: `Bearer ${token}` } } as never, {});
+    run.authenticate({ headers: { authorization } } as never);
   });
 }
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('access tokens and the JWT strategy', () => {
   const crypto = new CryptoService(auth);
@@ -60,33 +61,72 @@ describe('access tokens and the JWT strategy', () => {
   const sessions = {
     authenticate: jest.fn(() => Promise.resolve(state)),
   } as unknown as SessionCheck;
+  const strategy = new JwtStrategy(sessions, tokens);
 
-  afterEach(() => jest.restoreAllMocks());
+  /** A token of `claims` under `header`, signed with the app's key (or `key`) by hand. */
+  const sign = (
+    claims: Record<string, unknown>,
+    { header = { alg: 'HS256', typ: 'JWT' } as object, hash = 'sha256', key = auth.secretKey } = {},
+  ) => {
+    const signed = `${b64url(header)}.${b64url(claims)}`;
+    return `${signed}.${createHmac(hash, key).update(signed).digest('base64url')}`;
+  };
+  const now = () => Math.floor(Date.now() / 1000);
+  const genuine = () => ({
+    sub: USER_ID,
+    sid: SESSION_ID,
+    iat: now(),
+    exp: now() + 60,
+    iss: auth.issuer,
+    aud: auth.audience,
+  });
 
-  // jsonwebtoken re-parses a string secret into a key on every sign and verify; a KeyObject is
-  // parsed once. Going back to a string would still work, only slower: this spec is the guard.
-  it('signs and verifies with one KeyObject made from SECRET_KEY', async () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+    jest.clearAllMocks();
+  });
+
+  // jsonwebtoken re-parses a string secret into a key on every sign (and did on every verify),
+  // and Node would do the same for a string HMAC key. Going back to a string would still work,
+  // only slower: this spec is the guard.
+  it('signs and verifies with one KeyObject made from SECRET_KEY, derived once', () => {
     expect(crypto.signingKey).toBeInstanceOf(KeyObject);
     expect(crypto.signingKey.type).toBe('secret');
     expect(crypto.signingKey.export().toString('utf8')).toBe(auth.secretKey);
 
-    const verifier = jest.spyOn(
-      PassportJwtStrategy as unknown as { JwtVerifier: never },
-      'JwtVerifier',
-    );
-    const strategy = new JwtStrategy(sessions, crypto, auth);
+    const signer = jest.spyOn(JwtService.prototype, 'sign');
     const { accessToken } = tokens.issue(USER_ID, SESSION_ID, inADay());
-    await authenticate(strategy, accessToken);
+    expect(signer).toHaveBeenCalledWith(
+      { sid: SESSION_ID },
+      expect.objectContaining({ algorithm: 'HS256', privateKey: crypto.signingKey }),
+    );
 
-    expect(verifier).toHaveBeenCalledTimes(1);
-    const [, key, options] = verifier.mock.calls[0] as unknown as [string, unknown, object];
-    expect(key).toBe(crypto.signingKey);
-    expect(options).toEqual({
-      algorithms: ['HS256'],
-      issuer: 'nest-auth-service',
-      audience: 'nest-auth-service',
-      ignoreExpiration: false,
-    });
+    // The module object itself (an `import * as` namespace cannot be spied on).
+    const nodeCrypto = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+    const hmac = jest.spyOn(nodeCrypto, 'createHmac');
+    const secretKey = jest.spyOn(nodeCrypto, 'createSecretKey');
+    const publicKey = jest.spyOn(nodeCrypto, 'createPublicKey');
+    expect(tokens.verify(accessToken)).toMatchObject({ sub: USER_ID, sid: SESSION_ID });
+    expect(hmac).toHaveBeenCalledTimes(1);
+    expect(hmac).toHaveBeenCalledWith('sha256', crypto.signingKey);
+    expect(secretKey).not.toHaveBeenCalled();
+    expect(publicKey).not.toHaveBeenCalled();
+  });
+
+  it('verifies what jsonwebtoken signs with each ALGORITHM, and no other algorithm', () => {
+    for (const algorithm of ['HS256', 'HS384', 'HS512'] as const) {
+      const own = new AccessTokens(new JwtService({}), crypto, { ...auth, algorithm });
+      const { accessToken } = own.issue(USER_ID, SESSION_ID, inADay());
+      expect(own.verify(accessToken)).toMatchObject({ sub: USER_ID, sid: SESSION_ID });
+      const others = ['HS256', 'HS384', 'HS512'].filter((name) => name !== algorithm);
+      for (const name of others) {
+        const other = new AccessTokens(new JwtService({}), crypto, {
+          ...auth,
+          algorithm: name as typeof algorithm,
+        });
+        expect(other.verify(accessToken)).toBe('TOKEN_INVALID');
+      }
+    }
   });
 
   it('issues sub, sid, iat, exp, iss and aud, which the strategy accepts for a live session', async () => {
@@ -102,7 +142,7 @@ describe('access tokens and the JWT strategy', () => {
       aud: 'nest-auth-service',
     });
 
-    const outcome = await authenticate(new JwtStrategy(sessions, crypto, auth), accessToken);
+    const outcome = await authenticate(strategy, `Bearer ${accessToken}`);
     expect(outcome).toEqual({
       ok: true,
       user: { userId: USER_ID, sessionId: SESSION_ID, snapshot: state },
@@ -125,10 +165,107 @@ describe('access tokens and the JWT strategy', () => {
       SESSION_ID,
       inADay(),
     );
-    const outcome = await authenticate(new JwtStrategy(sessions, crypto, auth), accessToken);
-    expect(outcome).toEqual({
+    expect(tokens.verify(accessToken)).toBe('TOKEN_INVALID');
+    expect(await authenticate(strategy, `Bearer ${accessToken}`)).toEqual({
       ok: false,
-      info: expect.objectContaining({ message: 'invalid signature' }),
+      info: 'TOKEN_INVALID',
     });
+    expect(sessions.authenticate).not.toHaveBeenCalled();
+  });
+
+  it('accepts a hand-signed token with our header and claims (the forger below is sound)', () => {
+    expect(tokens.verify(sign(genuine()))).toEqual(genuine());
+  });
+
+  const forgeries: Array<[string, () => string]> = [
+    ['alg "none", unsigned', () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(genuine())}.`],
+    [
+      'HS512 with our key',
+      () => sign(genuine(), { header: { alg: 'HS512', typ: 'JWT' }, hash: 'sha512' }),
+    ],
+    [
+      'our header with its keys in another order',
+      () => sign(genuine(), { header: { typ: 'JWT', alg: 'HS256' } }),
+    ],
+    [
+      'our header with a key id added',
+      () => sign(genuine(), { header: { alg: 'HS256', typ: 'JWT', kid: 'x' } }),
+    ],
+    [
+      'a changed payload under the old signature',
+      () => {
+        const [header, , signature] = sign(genuine()).split('.');
+        return `${header}.${b64url({ ...genuine(), sub: 'someone-else' })}.${signature}`;
+      },
+    ],
+    ['the signature with base64 padding', () => `${sign(genuine())}=`],
+    ['the signature with a fourth segment', () => `${sign(genuine())}.x`],
+    ['no signature', () => sign(genuine()).split('.').slice(0, 2).join('.')],
+    ['an empty signature', () => `${sign(genuine()).split('.').slice(0, 2).join('.')}.`],
+    [
+      'a payload that is not JSON',
+      () => {
+        const signed = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${Buffer.from('{"sub":').toString('base64url')}`;
+        return `${signed}.${createHmac('sha256', auth.secretKey).update(signed).digest('base64url')}`;
+      },
+    ],
+    ['a payload that is JSON null', () => sign(null as never)],
+    ['a payload that is an array', () => sign([genuine()] as never)],
+    ['a numeric sub', () => sign({ ...genuine(), sub: 1 })],
+    ['no sid', () => sign({ ...genuine(), sid: undefined })],
+    ['no iat', () => sign({ ...genuine(), iat: undefined })],
+    ['no exp', () => sign({ ...genuine(), exp: undefined })],
+    ['a string exp', () => sign({ ...genuine(), exp: String(now() + 60) })],
+    ['a wrong issuer', () => sign({ ...genuine(), iss: 'someone-else' })],
+    ['an audience list, even one with ours', () => sign({ ...genuine(), aud: [auth.audience] })],
+    ['no audience', () => sign({ ...genuine(), aud: undefined })],
+    ['a nbf in the future', () => sign({ ...genuine(), nbf: now() + 60 })],
+    ['a nbf that is not a number', () => sign({ ...genuine(), nbf: 'now' })],
+    ['a very long token', () => sign({ ...genuine(), pad: 'x'.repeat(2048) })],
+    ['garbage', () => 'a.b.c'],
+  ];
+
+  it.each(forgeries)('refuses %s as TOKEN_INVALID', (_label, forge) => {
+    expect(tokens.verify(forge())).toBe('TOKEN_INVALID');
+  });
+
+  it('accepts a nbf in the past, and refuses an expired token as TOKEN_EXPIRED', () => {
+    expect(tokens.verify(sign({ ...genuine(), nbf: now() - 1 }))).toMatchObject({
+      sid: SESSION_ID,
+    });
+    const token = sign({ ...genuine(), exp: now() + 10 });
+    const inMs = (seconds: number) => (now() + seconds) * 1000;
+    expect(tokens.verify(token, inMs(9))).toMatchObject({ sid: SESSION_ID });
+    expect(tokens.verify(token, inMs(10))).toBe('TOKEN_EXPIRED');
+    // Expired and badly signed is invalid, not expired.
+    expect(tokens.verify(sign({ ...genuine(), exp: now() - 10 }, { key: 'nope' }))).toBe(
+      'TOKEN_INVALID',
+    );
+    // Expired with a wrong audience says expired, as jsonwebtoken did.
+    expect(tokens.verify(sign({ ...genuine(), exp: now() - 10, aud: 'x' }))).toBe('TOKEN_EXPIRED');
+  });
+
+  it('takes the token from an Authorization: Bearer header and nowhere else', async () => {
+    const { accessToken } = tokens.issue(USER_ID, SESSION_ID, inADay());
+    for (const header of [
+      `Bearer ${accessToken}`,
+      `bearer ${accessToken}`,
+      `BEARER  ${accessToken}`,
+    ])
+      expect(await authenticate(strategy, header)).toMatchObject({ ok: true });
+    // SessionGuard answers NO_TOKEN as 401 TOKEN_INVALID "A bearer token is required".
+    for (const header of [
+      undefined,
+      '',
+      accessToken,
+      `Basic ${accessToken}`,
+      `Bearer`,
+      `Bearer ${accessToken} extra`,
+      `Bearer ${accessToken},Bearer ${accessToken}`,
+    ])
+      expect(await authenticate(strategy, header)).toEqual({
+        ok: false,
+        info: 'NO_TOKEN',
+      });
   });
 });

@@ -4,6 +4,7 @@ import { AuthGuard } from '@nestjs/passport';
 import { DomainError, Errors } from '../../common/errors';
 import { IS_PUBLIC } from '../../common/public.decorator';
 import { refuse } from '../session-check';
+import type { BearerFailure } from '../strategies/jwt.strategy';
 
 /** Every route needs a live session unless it is marked @Public(). */
 @Injectable()
@@ -23,9 +24,9 @@ export class SessionGuard extends AuthGuard('jwt') {
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
     if (error instanceof DomainError) throw error;
     if (user) return user;
-    if (info instanceof Error && info.name === 'TokenExpiredError') throw refuse('TOKEN_EXPIRED');
-    if (info instanceof Error && info.message === 'No auth token')
+    const failure = info as BearerFailure | undefined;
+    if (failure === 'NO_TOKEN')
       throw Errors.unauthorized('TOKEN_INVALID', 'A bearer token is required');
-    throw refuse('TOKEN_INVALID');
+    throw refuse(failure === 'TOKEN_EXPIRED' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
   }
 }

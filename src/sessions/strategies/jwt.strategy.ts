@@ -1,12 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import { ExtractJwt, Strategy } from 'passport-jwt';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Strategy } from 'passport-strategy';
 import type { AuthenticatedSession } from '../../common/current-session';
+import type { TokenRefusal } from '../../common/errors';
+import { AccessTokenClaims, AccessTokens } from '../access-tokens';
 import { isSnapshot, SessionSnapshot } from '../session-snapshot';
-import { CryptoService } from '../../common/crypto.service';
-import { authConfig } from '../../config/auth.config';
-import type { AccessTokenClaims } from '../access-tokens';
 import { REFUSAL_FOR_STATUS, refuse, SessionCheck } from '../session-check';
 
 /** The guard's principal: who, which session, and the session as the guard just read it. */
@@ -14,36 +13,52 @@ export interface SessionPrincipal extends AuthenticatedSession {
   snapshot: SessionSnapshot;
 }
 
+/** Why the strategy failed a request (Passport's "challenge"), for SessionGuard to answer. */
+export type BearerFailure = TokenRefusal | 'NO_TOKEN';
+
+type Done = (error: unknown, principal?: SessionPrincipal | false) => void;
+
+/** `Authorization: Bearer <token>`, the scheme in any case, as RFC 6750 has it. */
+const BEARER = /^bearer +(\S+)$/i;
+
 /**
- * Verifies the bearer JWT (algorithm, issuer and audience pinned) and then accepts it only
- * while its session is active: logout and revocation take effect on the next request.
+ * Passport's side of the bearer check: takes the token from the Authorization header (nowhere
+ * else), has AccessTokens verify it, and hands its claims to `validate`.
+ */
+class BearerAccessTokenStrategy extends Strategy {
+  constructor(
+    private readonly tokens: AccessTokens,
+    private readonly accept: (claims: AccessTokenClaims, done: Done) => void,
+  ) {
+    super();
+  }
+
+  override authenticate(request: { headers: IncomingHttpHeaders }): void {
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    const claims = token ? this.tokens.verify(token) : 'NO_TOKEN';
+    if (typeof claims === 'string') return this.fail(claims satisfies BearerFailure, 401);
+    this.accept(claims, (error, principal) => {
+      if (error) this.error(error as Error);
+      else if (principal) this.success(principal);
+      else this.fail('TOKEN_INVALID' satisfies BearerFailure, 401);
+    });
+  }
+}
+
+/**
+ * Accepts a verified access token only while its session is active: logout and revocation
+ * take effect on the next request.
  */
 @Injectable()
-export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+export class JwtStrategy extends PassportStrategy(BearerAccessTokenStrategy, 'jwt') {
   constructor(
     private readonly sessions: SessionCheck,
-    crypto: CryptoService,
-    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
+    tokens: AccessTokens,
   ) {
-    super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // A KeyObject: jsonwebtoken re-derives a key from a string secret on every verify.
-      secretOrKey: crypto.signingKey as unknown as string,
-      algorithms: [auth.algorithm],
-      issuer: auth.issuer,
-      audience: auth.audience,
-      ignoreExpiration: false,
-    });
+    super(tokens);
   }
 
   async validate(claims: AccessTokenClaims): Promise<SessionPrincipal> {
-    // jsonwebtoken accepts a token without exp; ours always carry one.
-    if (
-      typeof claims.sub !== 'string' ||
-      typeof claims.sid !== 'string' ||
-      typeof claims.exp !== 'number'
-    )
-      throw refuse('TOKEN_INVALID');
     const state = await this.sessions.authenticate(claims.sid);
     if (!state || state.userId !== claims.sub) throw refuse('TOKEN_INVALID');
     if (state.status !== 'active') throw refuse(REFUSAL_FOR_STATUS[state.status]);
