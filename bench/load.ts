@@ -15,6 +15,8 @@ export interface Measured {
    * run's sample, so they count when it is divided (50 logins are ~5% of a login run).
    */
   unfinished: number;
+  /** GET / only: its rates before and after the session check, of which `rps` is the mean. */
+  rpsBeside?: { before: number; after: number };
   /** The server's peak RSS so far, read right after the scenario. */
   peakRssMb?: number;
   /** CPU milliseconds spent per request, by where they were spent. */

@@ -64,7 +64,7 @@ export function printMode(result: ModeResult): void {
   console.log(`  raw argon2 verify rate: ${argonLine(result)}`);
   for (const s of result.scenarios)
     console.log(
-      `  ${s.scenario.padEnd(28)} ${String(s.rps).padStart(7)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms  non-2xx ${s.non2xx}  errors ${s.errors}  peak RSS so far ${s.peakRssMb} MB\n` +
+      `  ${s.scenario.padEnd(28)} ${String(s.rps).padStart(7)} req/s${s.rpsBeside ? ` (${s.rpsBeside.before} before the session check, ${s.rpsBeside.after} after)` : ''}  p50 ${s.p50} ms  p99 ${s.p99} ms  non-2xx ${s.non2xx}  errors ${s.errors}  peak RSS so far ${s.peakRssMb} MB\n` +
         `  ${''.padEnd(28)} CPU ms per request: server main ${s.cpuMsPerRequest?.serverMain}, server other threads ${s.cpuMsPerRequest?.serverOther}, databases ${s.cpuMsPerRequest?.databases}, load generator ${s.cpuMsPerRequest?.loadGenerator}, rest of the machine ${s.cpuMsPerRequest?.rest}`,
     );
   console.log(`  peak RSS ${result.peakRssMb} MB`);
@@ -113,7 +113,7 @@ export function writeResults(results: ModeResult[]): void {
         });
       }
       lines.push(
-        `| ${result.mode} | ${s.scenario} | ${s.rps} | ${s.p50} | ${s.p99} | ${s.non2xx} | ${s.scenario === 'GET /' ? '1' : value} | ${s.scenario === 'GET /' ? '' : reference} | ${target} |`,
+        `| ${result.mode} | ${s.scenario} | ${s.rps}${s.rpsBeside ? ` (mean of ${s.rpsBeside.before} and ${s.rpsBeside.after})` : ''} | ${s.p50} | ${s.p99} | ${s.non2xx} | ${s.scenario === 'GET /' ? '1' : value} | ${s.scenario === 'GET /' ? '' : reference} | ${target} |`,
       );
     }
     checks.push({
