@@ -13,6 +13,9 @@ import {
 import { authConfig } from '../config/auth.config';
 import { BoundedConcurrency } from './bounded-concurrency';
 
+/** The hashes `mac` can key: HMAC-SHA-256 and the two longer ones JWT's HS384/HS512 use. */
+export type MacHash = 'sha256' | 'sha384' | 'sha512';
+
 /** The only place that touches node:crypto and argon2. */
 @Injectable()
 export class CryptoService {
@@ -47,7 +50,7 @@ export class CryptoService {
   }
 
   /** Keyed MAC with the service's secret, base64url (HMAC-SHA-256 unless `hash` says otherwise). */
-  mac(value: string, hash: 'sha256' | 'sha384' | 'sha512' = 'sha256'): string {
+  mac(value: string, hash: MacHash = 'sha256'): string {
     return createHmac(hash, this.signingKey).update(value, 'utf8').digest('base64url');
   }
 

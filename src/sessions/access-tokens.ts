@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { CryptoService } from '../common/crypto.service';
+import { CryptoService, MacHash } from '../common/crypto.service';
 import type { TokenRefusal } from '../common/errors';
 import { authConfig } from '../config/auth.config';
 
@@ -19,7 +19,14 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
-const HASH_OF = { HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const;
+const HASH_OF: Record<ConfigType<typeof authConfig>['algorithm'], MacHash> = {
+  HS256: 'sha256',
+  HS384: 'sha384',
+  HS512: 'sha512',
+};
+
+/** Why `verify` refuses a token. */
+export type AccessTokenRefusal = Extract<TokenRefusal, 'TOKEN_INVALID' | 'TOKEN_EXPIRED'>;
 
 /** Ours are under 400 characters; a longer one is not ours and is refused before any work. */
 const MAX_TOKEN_LENGTH = 2048;
@@ -34,7 +41,7 @@ const MAX_TOKEN_LENGTH = 2048;
 export class AccessTokens {
   /** The header segment and dot every token of ours starts with: the algorithm is pinned. */
   private readonly headerPrefix: string;
-  private readonly hash: (typeof HASH_OF)[keyof typeof HASH_OF];
+  private readonly hash: MacHash;
 
   constructor(
     private readonly jwt: JwtService,
@@ -80,7 +87,7 @@ export class AccessTokens {
    * claims of the wrong type, a `nbf` in the future, another issuer or audience. TOKEN_EXPIRED
    * only for a token that is otherwise valid (jsonwebtoken's order: nbf, exp, aud, iss).
    */
-  verify(token: string, nowMs = Date.now()): AccessTokenClaims | TokenRefusal {
+  verify(token: string, nowMs = Date.now()): AccessTokenClaims | AccessTokenRefusal {
     if (token.length > MAX_TOKEN_LENGTH || !token.startsWith(this.headerPrefix))
       return 'TOKEN_INVALID';
     const signatureAt = token.indexOf('.', this.headerPrefix.length);

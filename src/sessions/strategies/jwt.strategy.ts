@@ -3,8 +3,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Strategy } from 'passport-strategy';
 import type { AuthenticatedSession } from '../../common/current-session';
-import type { TokenRefusal } from '../../common/errors';
-import { AccessTokenClaims, AccessTokens } from '../access-tokens';
+import { AccessTokenClaims, AccessTokenRefusal, AccessTokens } from '../access-tokens';
 import { isSnapshot, SessionSnapshot } from '../session-snapshot';
 import { REFUSAL_FOR_STATUS, refuse, SessionCheck } from '../session-check';
 
@@ -14,7 +13,7 @@ export interface SessionPrincipal extends AuthenticatedSession {
 }
 
 /** Why the strategy failed a request (Passport's "challenge"), for SessionGuard to answer. */
-export type BearerFailure = TokenRefusal | 'NO_TOKEN';
+export type BearerFailure = AccessTokenRefusal | 'NO_TOKEN';
 
 type Done = (error: unknown, principal?: SessionPrincipal | false) => void;
 
