@@ -13,6 +13,8 @@ interface RawArgon {
   after: number;
   /** CPU ms per verify, all threads of the raw run's process. */
   cpuMs: number;
+  /** The machine's steal per verify (see CpuPerRequest.steal). */
+  stealMs: number;
 }
 
 /** The faster pool's raw run, and every pool's. */
@@ -24,7 +26,9 @@ export interface ArgonReference extends RawArgon {
  * The raw verify rate with the service's parameters, in a child process with the server idle:
  * as many in flight as the server would have, on a libuv pool of `threads`.
  */
-async function rawArgonVerifies(threads: number): Promise<{ rate: number; cpuMs: number }> {
+type RawRun = Pick<RawArgon, 'rate' | 'cpuMs' | 'stealMs'>;
+
+async function rawArgonVerifies(threads: number): Promise<RawRun> {
   const child = spawn(
     process.execPath,
     [join(__dirname, 'raw-argon2.js'), String(DURATION_S), String(CONNECTIONS)],
@@ -35,7 +39,7 @@ async function rawArgonVerifies(threads: number): Promise<{ rate: number; cpuMs:
   child.stderr?.pipe(process.stderr);
   const code = await new Promise((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`raw argon2 run exited with ${String(code)}`);
-  return JSON.parse(output) as { rate: number; cpuMs: number };
+  return JSON.parse(output) as RawRun;
 }
 
 /**
@@ -44,6 +48,8 @@ async function rawArgonVerifies(threads: number): Promise<{ rate: number; cpuMs:
  * pool can never flatter the ratio.
  */
 const RAW_POOLS = [...new Set([Number(threadPoolSize(undefined)), 4])];
+
+const mean = (a: number, b: number) => Math.round(((a + b) / 2) * 100) / 100;
 
 /**
  * Runs `login` between raw verify runs. This machine's speed drifts by ±10% over a minute
@@ -63,7 +69,8 @@ export async function besideArgonReference<T>(
       rate: Math.round((before[i].rate + after.rate) / 2),
       before: before[i].rate,
       after: after.rate,
-      cpuMs: Math.round(((before[i].cpuMs + after.cpuMs) / 2) * 100) / 100,
+      cpuMs: mean(before[i].cpuMs, after.cpuMs),
+      stealMs: mean(before[i].stealMs, after.stealMs),
     });
   }
   const best = byPool.reduce((a, b) => (b.rate > a.rate ? b : a));

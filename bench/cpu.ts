@@ -12,6 +12,11 @@ export interface CpuPerRequest {
   loadGenerator: number;
   /** Everything else the machine's CPUs did meanwhile (kernel threads, interrupts, other processes). */
   rest: number;
+  /**
+   * Steal: time the hypervisor gave this VM's busy CPUs to someone else. Not CPU the machine
+   * spent, but time its work waited for, so it costs throughput as CPU does.
+   */
+  steal: number;
 }
 
 const CLOCK_TICK_MS = 10; // USER_HZ is 100 on Linux
@@ -45,18 +50,27 @@ interface CpuSample {
   serverAll: number;
   databases: number;
   loadGenerator: number;
-  /** Busy time of all CPUs, from /proc/stat. */
-  machine: number;
+  /** Busy time of all CPUs and steal, from /proc/stat. */
+  machine: MachineTime;
 }
 
-/** user + nice + system + irq + softirq + steal of the aggregate line of /proc/stat, in ms. */
-function machineBusyMs(): number {
+export interface MachineTime {
+  /** user + nice + system + irq + softirq, in ms. */
+  busy: number;
+  steal: number;
+}
+
+/** The aggregate line of /proc/stat, in ms. */
+export function machineTime(): MachineTime {
   const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
     .split('\n')[0]
     .split(/\s+/)
     .slice(1)
     .map(Number);
-  return (user + nice + system + irq + softirq + steal) * CLOCK_TICK_MS;
+  return {
+    busy: (user + nice + system + irq + softirq) * CLOCK_TICK_MS,
+    steal: steal * CLOCK_TICK_MS,
+  };
 }
 
 export function sampleCpu(serverPid: number): CpuSample {
@@ -75,7 +89,7 @@ export function sampleCpu(serverPid: number): CpuSample {
     serverAll,
     databases,
     loadGenerator: (self.user + self.system) / 1000,
-    machine: machineBusyMs(),
+    machine: machineTime(),
   };
 }
 
@@ -94,7 +108,10 @@ export function cpuPerRequest(
     serverOther: per(server - main),
     databases: per(databases),
     loadGenerator: per(loadGenerator),
-    rest: per(Math.max(0, after.machine - before.machine - server - databases - loadGenerator)),
+    rest: per(
+      Math.max(0, after.machine.busy - before.machine.busy - server - databases - loadGenerator),
+    ),
+    steal: per(after.machine.steal - before.machine.steal),
   };
 }
 
