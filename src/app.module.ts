@@ -18,7 +18,8 @@ import { PagesModule } from './pages/pages.module';
 import { PasswordModule } from './password/password.module';
 import { RedisModule } from './redis/redis.module';
 import { SessionsModule } from './sessions/sessions.module';
-import { CountersModule, ThrottleModule } from './throttle/throttle.module';
+import { CountersModule } from './throttle/counters.module';
+import { ThrottleModule } from './throttle/throttle.module';
 import { UsersModule } from './users/users.module';
 import { VerificationModule } from './verification/verification.module';
 

@@ -6,7 +6,6 @@ import { AuditLog } from '../src/audit/audit-log.entity';
 import { AuditRetention } from '../src/audit/audit-retention';
 import { AuditEntry, AuditService } from '../src/audit/audit.service';
 import { CryptoService } from '../src/common/crypto.service';
-import { Sql } from '../src/common/sql';
 import { Transactions } from '../src/common/transactions';
 import { bearer, loggedInUser, newIdentity } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
@@ -90,7 +89,7 @@ describe('audit hash chain', () => {
 
   /** A second AuditService on the same database, as another instance would have. */
   const anotherWriter = () =>
-    new AuditService(logs(), t.app.get(Transactions), t.app.get(CryptoService), t.app.get(Sql));
+    new AuditService(logs(), t.app.get(Transactions), t.app.get(CryptoService));
   const entry = (requestId: string): AuditEntry => ({
     userId: null,
     action: 'email.verify.sent',

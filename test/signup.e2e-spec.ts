@@ -28,7 +28,9 @@ describe('POST /auth/signup', () => {
     const mail = await t.smtp.waitForMail(identity.email, /Confirm your email/);
     expect(mail.text).toContain('http://localhost:3000/verify/confirm?token=');
     // HTML escapes '=' as an entity, which browsers decode.
-    expect(mail.html.replace(/&#x3D;/g, '=')).toContain('http://localhost:3000/verify/confirm?token=');
+    expect(mail.html.replace(/&#x3D;/g, '=')).toContain(
+      'http://localhost:3000/verify/confirm?token=',
+    );
   });
 
   it('answers 409 EMAIL_TAKEN for the same email in another case', async () => {

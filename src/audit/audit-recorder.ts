@@ -1,15 +1,17 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientInfoOf } from '../common/client-info';
-import { codeForStatus, PROBLEM_CONTENT_TYPE } from '../common/problem-details';
-import { AUDIT_ACTION, AuditOutcome, trailOf } from './audit-trail';
+import type { AuthenticatedSession } from '../common/current-session';
+import type { AuditFacts, AuditMeta, AuditOutcome } from '../common/errors';
+import { answeredProblemOf } from '../common/problem-details.filter';
+import { codeForStatus } from '../common/problem-details';
 import { AuditEntry, AuditService } from './audit.service';
 
 declare module 'fastify' {
   /** Set by @Audit() through the Fastify route config (see audit.interceptor.ts). */
   interface FastifyContextConfig {
-    [AUDIT_ACTION]?: string;
+    auditAction?: string;
   }
 }
 
@@ -24,19 +26,17 @@ export interface AuditResult {
 
 /**
  * Writes the audit rows of one call of an @Audit handler: its own event, success or failure,
- * plus the extra events it reported on its trail. A failed write is logged and never changes
- * the answer. One instance for the app (the interceptors of every module share it).
+ * plus the further events it reported. A failed write is logged and never changes the answer.
  *
- * Guards run before interceptors, so a call refused by a guard (the credential check of a
- * login, a missing bearer token) never reaches the interceptor; an onSend hook on the Fastify
- * instance writes those from the answer's status and problem code. Rate-limit refusals (429)
- * are not written: they happen before any account is looked at, and writing each would turn a
- * flood into serialised database writes.
+ * Successes come from the AuditInterceptor. Failures come from one onSend hook, from the problem
+ * the request was answered with (status, code and what the error said it concerned): that covers
+ * calls refused before the handler ran (a guard, a pipe) as well as by it. Rate-limit refusals
+ * (429) are not written: they happen before any account is looked at, and writing each would
+ * turn a flood into serialised database writes.
  */
 @Injectable()
 export class AuditRecorder implements OnModuleInit {
   private readonly logger = new Logger('Audit');
-  private readonly recorded = new WeakSet<object>();
 
   constructor(
     private readonly audit: AuditService,
@@ -47,38 +47,41 @@ export class AuditRecorder implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
     fastify?.addHook('onSend', async (request, reply, payload) => {
       const action = request.routeOptions?.config?.auditAction;
-      if (
-        typeof action === 'string' &&
-        !this.recorded.has(request) &&
-        reply.statusCode >= 400 &&
-        reply.statusCode !== 429
-      ) {
-        await this.record(request, action, {
-          outcome: 'failure',
-          status: reply.statusCode,
-          code: problemCodeOf(reply, payload) ?? codeForStatus(reply.statusCode),
-        });
+      const status = reply.statusCode;
+      if (typeof action === 'string' && status >= 400 && status !== 429) {
+        const problem = answeredProblemOf(request);
+        const code = problem?.code ?? codeForStatus(status);
+        await this.record(request, action, { outcome: 'failure', status, code }, problem?.facts);
       }
       return payload;
     });
   }
 
-  async record(request: FastifyRequest, action: string, result: AuditResult): Promise<void> {
-    this.recorded.add(request);
-    const trail = trailOf(request);
+  async record(
+    request: FastifyRequest,
+    action: string,
+    result: AuditResult,
+    facts: AuditFacts = {},
+  ): Promise<void> {
     const client = clientInfoOf(request);
-    const userId = trail.userId ?? sessionUserOf(request);
+    const session = sessionOf(request);
+    const userId = facts.userId ?? session?.userId ?? null;
     const origin = { ip: client.ip, userAgent: client.userAgent, requestId: client.requestId };
     const failed = result.outcome === 'failure';
+    const meta: AuditMeta = {
+      ...(session ? { session_id: session.sessionId } : {}),
+      ...facts.meta,
+      ...(failed ? { status: result.status ?? null, code: result.code ?? null } : {}),
+    };
     const entries: AuditEntry[] = [
       {
         ...origin,
         userId,
         action: failed ? (FAILED_ACTION[action] ?? action) : action,
         outcome: result.outcome,
-        meta: failed ? { ...trail.meta, status: result.status, code: result.code } : trail.meta,
+        meta,
       },
-      ...trail.extra.map((event) => ({
+      ...(facts.events ?? []).map((event) => ({
         ...origin,
         userId: event.userId ?? userId,
         action: event.action,
@@ -97,21 +100,10 @@ export class AuditRecorder implements OnModuleInit {
   }
 }
 
-/** The user of the authenticated session, as the session guard attached it. */
-function sessionUserOf(request: FastifyRequest): string | null {
-  const user = (request as { user?: { userId?: unknown } }).user;
-  return typeof user?.userId === 'string' ? user.userId : null;
-}
-
-/** The `code` of our own problem-details answer, for calls refused before the handler ran. */
-function problemCodeOf(reply: FastifyReply, payload: unknown): string | undefined {
-  const type = reply.getHeader('content-type');
-  if (typeof payload !== 'string' || typeof type !== 'string') return undefined;
-  if (!type.startsWith(PROBLEM_CONTENT_TYPE)) return undefined;
-  try {
-    const code = (JSON.parse(payload) as { code?: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  } catch {
-    return undefined;
-  }
+/** The session the session guard let through, if the route needs one. */
+function sessionOf(request: FastifyRequest): AuthenticatedSession | null {
+  const user = (request as { user?: Partial<AuthenticatedSession> }).user;
+  return typeof user?.userId === 'string' && typeof user.sessionId === 'string'
+    ? { userId: user.userId, sessionId: user.sessionId }
+    : null;
 }

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLog } from './audit-log.entity';
 import { AuditRetention } from './audit-retention';
 import { AuditController } from './audit.controller';
+import { AuditInterceptor } from './audit.interceptor';
 import { AuditRecorder } from './audit-recorder';
 import { AuditService } from './audit.service';
 
@@ -12,9 +14,9 @@ import { AuditService } from './audit.service';
   providers: [
     AuditService,
     AuditRetention,
-    // The one recorder behind every module's @Audit interceptor (and its onSend hook).
     AuditRecorder,
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
-  exports: [AuditService, AuditRecorder],
+  exports: [AuditService],
 })
 export class AuditModule {}

@@ -1,6 +1,5 @@
 import { QueryFailedError, type Repository } from 'typeorm';
 import { testCrypto } from '../../test/support/crypto';
-import type { Sql, SqlValue } from '../common/sql';
 import type { Transactions } from '../common/transactions';
 import type { AuditLog } from './audit-log.entity';
 import { AuditEntry, AuditService } from './audit.service';
@@ -27,34 +26,37 @@ function mysqlError(code: string, sqlMessage: string): QueryFailedError {
 }
 
 /**
- * An AuditService over a statement runner that refuses the first inserts with the given
- * errors and records what it was asked; the chain's head moves on as another instance's would.
+ * An AuditService over a repository that refuses the first inserts with the given errors and
+ * records what it was asked; the chain's head moves on as another instance's would.
  */
 function serviceRefusing(...refusals: QueryFailedError[]) {
   const heads = ['head-before', 'head-after-the-other-writer'];
   const reads: string[] = [];
-  const inserts: SqlValue[][] = [];
-  const sql = {
-    read: () => {
+  const inserts: Array<Array<Pick<AuditLog, 'prevHash'>>> = [];
+  const insert = {
+    rows: [] as Array<Pick<AuditLog, 'prevHash'>>,
+    insert: () => insert,
+    values: (rows: Array<Pick<AuditLog, 'prevHash'>>) => ((insert.rows = rows), insert),
+    updateEntity: () => insert,
+    execute: () => {
+      const refusal = refusals.shift();
+      if (refusal) return Promise.reject(refusal);
+      inserts.push(insert.rows);
+      return Promise.resolve({});
+    },
+  };
+  const logs = {
+    find: () => {
       const head = heads[Math.min(reads.length, heads.length - 1)];
       reads.push(head);
       return Promise.resolve([{ hash: head }]);
     },
-    write: (_statement: string, values: SqlValue[]) => {
-      const refusal = refusals.shift();
-      if (refusal) return Promise.reject(refusal);
-      inserts.push(values);
-      return Promise.resolve(1);
-    },
-    date: (value: Date) => value.toISOString(),
-  } as unknown as Sql;
+    createQueryBuilder: () => insert,
+  } as unknown as Repository<AuditLog>;
   const transactions = { autocommit: <T>(work: () => Promise<T>) => work() } as Transactions;
-  const service = new AuditService({} as Repository<AuditLog>, transactions, crypto, sql);
+  const service = new AuditService(logs, transactions, crypto);
   return { service, reads, inserts };
 }
-
-/** prev_hash is the 9th of an audit row's ten values. */
-const PREV_HASH = 8;
 
 describe('AuditService.append on MySQL', () => {
   it('links again after the new head when InnoDB made its insert a deadlock victim', async () => {
@@ -67,7 +69,7 @@ describe('AuditService.append on MySQL', () => {
     await service.append([entry]);
     expect(reads).toEqual(['head-before', 'head-after-the-other-writer']);
     expect(inserts).toHaveLength(1);
-    expect(inserts[0][PREV_HASH]).toBe('head-after-the-other-writer');
+    expect(inserts[0][0].prevHash).toBe('head-after-the-other-writer');
   });
 
   it('links again when another writer took its head first (the unique key on prev_hash)', async () => {
@@ -75,7 +77,7 @@ describe('AuditService.append on MySQL', () => {
       mysqlError('ER_DUP_ENTRY', "Duplicate entry 'x' for key 'UQ_audit_logs_prev_hash'"),
     );
     await service.append([entry]);
-    expect(inserts.map((values) => values[PREV_HASH])).toEqual(['head-after-the-other-writer']);
+    expect(inserts.map((rows) => rows[0].prevHash)).toEqual(['head-after-the-other-writer']);
   });
 
   it('gives up on any other failure, without retrying', async () => {

@@ -2,11 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, MoreThan, Repository } from 'typeorm';
 import { CryptoService } from '../common/crypto.service';
-import { placeholders, Sql, SqlValue } from '../common/sql';
+import type { AuditOutcome } from '../common/errors';
 import { isDeadlock, Transactions, uniqueViolation } from '../common/transactions';
 import { chainHash, findBreak, GENESIS_HASH, Sha256 } from './audit-chain';
 import { AuditLog } from './audit-log.entity';
-import type { AuditOutcome } from './audit-trail';
 
 /** One event to append; the service adds the time and the chain hashes. */
 export interface AuditEntry {
@@ -24,10 +23,6 @@ export type ChainVerdict =
   | { ok: false; count: number; brokenId: number; reason: 'content' | 'link' };
 
 const VERIFY_BATCH = 500;
-const CHAIN_HEAD = 'SELECT hash FROM audit_logs ORDER BY id DESC LIMIT 1';
-const INSERT =
-  'INSERT INTO audit_logs (user_id, action, outcome, ip, user_agent, request_id, meta, created_at, prev_hash, hash) VALUES';
-const ROW = placeholders(10);
 /** Far below SQLite's limit of 32,766 bound values per statement. */
 const INSERT_ROWS_PER_STATEMENT = 200;
 /** Each lost race means another instance appended meanwhile; this many in a row is not a race. */
@@ -72,7 +67,6 @@ export class AuditService {
     @InjectRepository(AuditLog) private readonly logs: Repository<AuditLog>,
     private readonly transactions: Transactions,
     private readonly crypto: CryptoService,
-    private readonly sql: Sql,
   ) {}
 
   /**
@@ -152,10 +146,9 @@ export class AuditService {
       try {
         this.head = await this.transactions.autocommit(async () => {
           const head = this.head ?? (await this.readHead());
-          const { values, last } = this.chained(entries, head, createdAt);
-          const placeholders = entries.map(() => ROW).join(', ');
-          await this.sql.write(`${INSERT} ${placeholders}`, values);
-          return last;
+          const rows = this.chained(entries, head, createdAt);
+          await this.logs.createQueryBuilder().insert().values(rows).updateEntity(false).execute();
+          return rows[rows.length - 1].hash;
         });
         return;
       } catch (error) {
@@ -170,19 +163,18 @@ export class AuditService {
   }
 
   private async readHead(): Promise<string> {
-    const [head] = await this.sql.read<{ hash: string }>(CHAIN_HEAD, []);
+    const [head] = await this.logs.find({ select: { hash: true }, order: { id: 'DESC' }, take: 1 });
     return head?.hash ?? GENESIS_HASH;
   }
 
-  /** The entries' column values, each row hashed onto the one before, and the last hash. */
+  /** The entries as rows, each hashed onto the one before. */
   private chained(
     entries: AuditEntry[],
     head: string,
     createdAt: Date,
-  ): { values: SqlValue[]; last: string } {
+  ): Array<Omit<AuditLog, 'id'>> {
     let prevHash = head;
-    const values: SqlValue[] = [];
-    for (const entry of entries) {
+    return entries.map((entry) => {
       const content = {
         userId: entry.userId,
         action: entry.action,
@@ -194,20 +186,9 @@ export class AuditService {
         createdAt,
       };
       const hash = chainHash((value) => this.crypto.sha256(value), prevHash, content);
-      values.push(
-        content.userId,
-        content.action,
-        content.outcome,
-        content.ip,
-        content.userAgent,
-        content.requestId,
-        content.meta,
-        this.sql.date(createdAt),
-        prevHash,
-        hash,
-      );
+      const row = { ...content, prevHash, hash };
       prevHash = hash;
-    }
-    return { values, last: prevHash };
+      return row;
+    });
   }
 }

@@ -20,8 +20,8 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { AuditTrail, Trail } from '../audit/audit-trail';
 import { Audit } from '../audit/audit.interceptor';
+import { Audited, audited } from '../audit/audited';
 import { Client, ClientInfo } from '../common/client-info';
 import { AuthenticatedSession, CurrentSession } from '../common/current-session';
 import { MessageResponse, ProblemResponse } from '../common/problem.response';
@@ -73,10 +73,12 @@ export class AuthController {
   })
   @ApiConflictResponse({ type: ProblemResponse, description: 'EMAIL_TAKEN or USERNAME_TAKEN' })
   @ApiTooManyRequestsResponse({ type: ProblemResponse })
-  async signup(@Body() body: SignupRequest, @Trail() trail: AuditTrail): Promise<SignupResponse> {
+  async signup(@Body() body: SignupRequest): Promise<Audited<SignupResponse>> {
     const user = await this.signups.signup(body);
-    trail.concerns(user.id);
-    return { status: 'success', message: 'User created successfully', user: UserResponse.of(user) };
+    return audited(
+      { status: 'success', message: 'User created successfully', user: UserResponse.of(user) },
+      { userId: user.id },
+    );
   }
 
   @Public()
@@ -108,13 +110,28 @@ export class AuthController {
   })
   @ApiTooManyRequestsResponse({ type: ProblemResponse })
   @ApiBody({ type: LoginRequest })
-  login(
+  async login(
     @ValidatedLogin() body: LoginRequest,
     @AuthenticatedUser() user: User,
     @Client() client: ClientInfo,
-    @Trail() trail: AuditTrail,
-  ): Promise<TokenResponse> {
-    return this.auth.login(user, client, body.force === true, trail);
+  ): Promise<Audited<TokenResponse>> {
+    const forced = body.force === true;
+    const { tokens, started } = await this.auth.login(user, client, forced);
+    const { ended } = started;
+    return audited(tokens, {
+      userId: user.id,
+      meta: { session_id: started.session.id, forced },
+      events:
+        ended?.status === 'replaced'
+          ? [
+              {
+                action: 'session.replaced',
+                outcome: 'success',
+                meta: { session_id: ended.sessionId },
+              },
+            ]
+          : [],
+    });
   }
 
   @Public()
@@ -134,8 +151,9 @@ export class AuthController {
       'SESSION_ENDED / SESSION_REPLACED / SESSION_REVOKED (the session is over: log in again). ' +
       'Presenting a refresh token that was already used revokes the session (SESSION_REVOKED).',
   })
-  refresh(@Body() body: RefreshRequest, @Trail() trail: AuditTrail): Promise<TokenResponse> {
-    return this.auth.refresh(body.refresh_token, trail);
+  async refresh(@Body() body: RefreshRequest): Promise<Audited<TokenResponse>> {
+    const { tokens, sessionId, userId } = await this.auth.refresh(body.refresh_token);
+    return audited(tokens, { userId, meta: { session_id: sessionId } });
   }
 
   @Post('logout')
@@ -146,11 +164,7 @@ export class AuthController {
     summary: "End the caller's session; its access and refresh tokens then get 401 SESSION_ENDED",
   })
   @ApiOkResponse({ type: MessageResponse })
-  async logout(
-    @CurrentSession() session: AuthenticatedSession,
-    @Trail() trail: AuditTrail,
-  ): Promise<MessageResponse> {
-    trail.concerns(session.userId).meta.session_id = session.sessionId;
+  async logout(@CurrentSession() session: AuthenticatedSession): Promise<MessageResponse> {
     await this.auth.logout(session.sessionId);
     return { status: 'success', message: 'Logged out' };
   }

@@ -1,14 +1,20 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import type { AuditTrail } from '../audit/audit-trail';
 import type { ClientInfo } from '../common/client-info';
 import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
 import { AccessTokens } from '../sessions/access-tokens';
-import { SessionsService, StartedSession } from '../sessions/sessions.service';
+import { SessionRotation } from '../sessions/session-rotation.service';
+import { IssuedSession, SessionsService, StartedSession } from '../sessions/sessions.service';
 import type { User } from '../users/user.entity';
-import { LoginBackoff } from '../throttle/login-backoff';
 import { UsersService } from '../users/users.service';
 import type { TokenResponse } from './dto/auth.dto';
+import { LoginBackoff } from './login-backoff';
+
+/** What a login did: the tokens, and the session it started and the one it ended. */
+export interface LoginOutcome {
+  tokens: TokenResponse;
+  started: StartedSession;
+}
 
 /** Login, refresh and logout. */
 @Injectable()
@@ -16,6 +22,7 @@ export class AuthService implements OnApplicationBootstrap {
   constructor(
     private readonly users: UsersService,
     private readonly sessions: SessionsService,
+    private readonly rotation: SessionRotation,
     private readonly accessTokens: AccessTokens,
     private readonly crypto: CryptoService,
     private readonly backoff: LoginBackoff,
@@ -31,43 +38,39 @@ export class AuthService implements OnApplicationBootstrap {
    * verify); an unverified account is told so only after its correct password. An account in
    * failed-login back-off gets 429 before any password is looked at.
    */
-  async checkCredentials(email: string, password: string, trail: AuditTrail): Promise<User> {
+  async checkCredentials(email: string, password: string): Promise<User> {
     await this.backoff.assertNotBlocked(email);
     const user = await this.users.findByEmail(email);
-    if (user) trail.concerns(user.id);
     const matches = user
       ? await this.crypto.verifyPassword(user.passwordHash, password)
       : await this.crypto.verifyAgainstDummy(password);
     if (!user || !matches) {
       await this.backoff.recordFailure(email);
-      throw Errors.invalidCredentials();
+      throw Errors.invalidCredentials().concerning({ userId: user?.id });
     }
     await this.backoff.clear(email);
-    if (!user.isVerified) throw Errors.emailNotVerified();
+    if (!user.isVerified) throw Errors.emailNotVerified().concerning({ userId: user.id });
     return user;
   }
 
-  async login(
-    user: User,
-    client: ClientInfo,
-    force: boolean,
-    trail: AuditTrail,
-  ): Promise<TokenResponse> {
-    const started = await this.sessions.start(user.id, client, force, trail);
-    trail.meta.session_id = started.session.id;
-    trail.meta.forced = force;
-    return this.tokensFor(started);
+  async login(user: User, client: ClientInfo, force: boolean): Promise<LoginOutcome> {
+    const started = await this.sessions.start(user.id, client, force);
+    return { tokens: this.tokensFor(started), started };
   }
 
-  async refresh(refreshToken: string, trail: AuditTrail): Promise<TokenResponse> {
-    return this.tokensFor(await this.sessions.rotate(refreshToken, trail));
+  async refresh(
+    refreshToken: string,
+  ): Promise<{ tokens: TokenResponse; sessionId: string; userId: string }> {
+    const rotated = await this.rotation.rotate(refreshToken);
+    const { id: sessionId, userId } = rotated.session;
+    return { tokens: this.tokensFor(rotated), sessionId, userId };
   }
 
   logout(sessionId: string): Promise<void> {
     return this.sessions.end(sessionId);
   }
 
-  private tokensFor({ session, refreshToken }: StartedSession): TokenResponse {
+  private tokensFor({ session, refreshToken }: IssuedSession): TokenResponse {
     const { accessToken, expiresIn } = this.accessTokens.issue(
       session.userId,
       session.id,

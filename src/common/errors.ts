@@ -5,6 +5,27 @@ export interface FieldError {
   message: string;
 }
 
+export type AuditOutcome = 'success' | 'failure';
+export type AuditMeta = Record<string, string | number | boolean | null>;
+
+/** A further event a request caused (a replaced session, a reused refresh token). */
+export interface AuditEvent {
+  action: string;
+  outcome: AuditOutcome;
+  userId?: string | null;
+  meta?: AuditMeta;
+}
+
+/**
+ * What a request concerned, for its audit row: the account, small metadata, further events.
+ * Services say it with what they return, or with the error they throw (`concerning`).
+ */
+export interface AuditFacts {
+  userId?: string | null;
+  meta?: AuditMeta;
+  events?: AuditEvent[];
+}
+
 /**
  * A failure a client should see, with a stable code. Services throw these; the problem-details
  * filter turns them into RFC 9457 bodies.
@@ -18,6 +39,14 @@ export class DomainError extends Error {
   ) {
     super(detail);
     this.name = 'DomainError';
+  }
+
+  /** What the refused request concerned (for its audit row); never shown to the client. */
+  facts?: AuditFacts;
+
+  concerning(facts: AuditFacts): this {
+    this.facts = facts;
+    return this;
   }
 }
 

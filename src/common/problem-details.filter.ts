@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from './errors';
+import { AuditFacts, DomainError } from './errors';
 import { codeForStatus, problem, PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem-details';
 import { uniqueViolation } from './transactions';
 
@@ -17,6 +17,19 @@ const PLAIN_DETAILS: Partial<Record<number, (request: FastifyRequest) => string>
   413: () => 'The request body is larger than 100 kB',
   415: () => 'Only application/json request bodies are accepted',
 };
+
+/** The problem a request was answered with, kept for the hooks that run after (its audit row). */
+export interface AnsweredProblem {
+  status: number;
+  code: string;
+  facts?: AuditFacts;
+}
+
+const ANSWERED = Symbol('answeredProblem');
+
+export function answeredProblemOf(request: object): AnsweredProblem | undefined {
+  return (request as { [ANSWERED]?: AnsweredProblem })[ANSWERED];
+}
 
 /** Turns every failure into RFC 9457 problem details; nothing internal reaches the client. */
 @Catch()
@@ -28,6 +41,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const { body, retryAfterSeconds } = this.describe(exception, request);
+    const answered: AnsweredProblem = { status: body.status, code: body.code };
+    if (exception instanceof DomainError) answered.facts = exception.facts;
+    (request as { [ANSWERED]?: AnsweredProblem })[ANSWERED] = answered;
     if (retryAfterSeconds !== undefined)
       void reply.header('Retry-After', String(retryAfterSeconds));
     void reply.status(body.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);

@@ -1,21 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import {
+  DataSource,
+  EntityManager,
+  ObjectLiteral,
+  QueryFailedError,
+  SelectQueryBuilder,
+} from 'typeorm';
 
 /**
  * Runs work in one database transaction. SQLite has a single connection shared by every
  * request, so two transactions must not interleave on it: there they run one after another.
+ * MySQL transactions run READ COMMITTED: correctness rests on row locks and unique keys, not on
+ * snapshots, and it avoids InnoDB's gap locks, which deadlock parallel "update none, then
+ * insert" transactions.
  */
 @Injectable()
 export class Transactions {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly serialise: boolean;
+  private readonly afterCommitHooks = new WeakMap<EntityManager, Array<() => Promise<void>>>();
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialise = dataSource.options.type !== 'mysql';
   }
-
-  private readonly afterCommitHooks = new WeakMap<EntityManager, Array<() => Promise<void>>>();
 
   async run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     const hooks: Array<() => Promise<void>> = [];
@@ -24,7 +32,9 @@ export class Transactions {
       this.afterCommitHooks.set(manager, hooks);
       return work(manager);
     };
-    const result = await this.transaction(tracked);
+    const result = this.serialise
+      ? await this.queued(() => this.dataSource.transaction(tracked))
+      : await retryingDeadlocks(() => this.dataSource.transaction('READ COMMITTED', tracked));
     for (const hook of hooks) await hook();
     return result;
   }
@@ -39,8 +49,13 @@ export class Transactions {
     hooks.push(hook);
   }
 
+  /** Locks the rows `query` reads until the transaction ends (SQLite's run one at a time). */
+  forUpdate<T extends ObjectLiteral>(query: SelectQueryBuilder<T>): SelectQueryBuilder<T> {
+    return this.serialise ? query : query.setLock('pessimistic_write');
+  }
+
   /**
-   * Runs `work` that issues statements on their own (autocommit, `Sql.write`) where it cannot
+   * Runs `work` that writes outside a transaction (one statement, autocommit) where it cannot
    * slip into someone's open transaction: on SQLite, in the same queue as the transactions; on
    * MySQL every statement takes its own pooled connection, so at once.
    */
@@ -53,61 +68,21 @@ export class Transactions {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
 
-  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serialise) return this.retryingDeadlocks(() => this.mysqlTransaction(work));
-    return this.queued(() => this.dataSource.transaction(work));
-  }
+const MAX_ATTEMPTS = 4;
 
-  /**
-   * Runs a whole MySQL transaction (one of ours, or one a stored procedure begins and commits)
-   * again when InnoDB chose it as a deadlock victim, as InnoDB expects.
-   */
-  async retryingDeadlocks<T>(transaction: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await transaction();
-      } catch (error) {
-        if (attempt >= MAX_ATTEMPTS || !isDeadlock(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-      }
-    }
-  }
-
-  /**
-   * READ COMMITTED: correctness rests on row locks and unique keys, not on snapshots, and it
-   * avoids InnoDB's gap locks, which deadlock parallel "update none, then insert" transactions.
-   * This is what `dataSource.transaction('READ COMMITTED', work)` does, minus a round trip: the level
-   * is set once per pooled connection (every transaction here asks for the same one) instead of
-   * by a SET TRANSACTION before each START TRANSACTION.
-   */
-  private async mysqlTransaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
+/** Runs a whole MySQL transaction again when InnoDB chose it as a deadlock victim, as InnoDB expects. */
+async function retryingDeadlocks<T>(transaction: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
     try {
-      const connection = (await runner.connect()) as object;
-      if (!readCommitted.has(connection)) {
-        await runner.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-        readCommitted.add(connection);
-      }
-      await runner.startTransaction();
-      try {
-        const result = await work(runner.manager);
-        await runner.commitTransaction();
-        return result;
-      } catch (error) {
-        await runner.rollbackTransaction().catch(() => undefined); // the first error is the one to tell
-        throw error;
-      }
-    } finally {
-      await runner.release();
+      return await transaction();
+    } catch (error) {
+      if (attempt >= MAX_ATTEMPTS || !isDeadlock(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }
 }
-
-/** Pooled MySQL connections whose session level is READ COMMITTED already. */
-const readCommitted = new WeakSet<object>();
-
-const MAX_ATTEMPTS = 4;
 
 /** InnoDB gave up on a lock (a deadlock victim, or a wait timed out): the statement was undone. */
 export function isDeadlock(error: unknown): boolean {

@@ -2,6 +2,7 @@ import { MailerService } from '@nestjs-modules/mailer';
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import Handlebars from 'handlebars';
+import { normaliseEmail } from '../common/email';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -49,7 +50,7 @@ export class MailService implements OnApplicationShutdown {
    */
   async withinCap(kind: MailKind, to: string): Promise<boolean> {
     if (!this.throttle.enabled) return true;
-    const { count } = await this.counters.hit(`mail:${kind}:${to.toLowerCase()}`, 60 * 60 * 1000);
+    const { count } = await this.counters.hit(`mail:${kind}:${normaliseEmail(to)}`, 60 * 60 * 1000);
     if (count <= this.throttle.mailPerAddressPerHour) return true;
     this.logger.warn({ kind }, 'Hourly mail cap reached for an address; mail not sent');
     return false;

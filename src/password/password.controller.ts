@@ -12,8 +12,8 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AuditTrail, Trail } from '../audit/audit-trail';
 import { Audit } from '../audit/audit.interceptor';
+import { Audited, audited } from '../audit/audited';
 import { AuthenticatedSession, CurrentSession } from '../common/current-session';
 import { MessageResponse, ProblemResponse } from '../common/problem.response';
 import { Public } from '../common/public.decorator';
@@ -48,12 +48,9 @@ export class PasswordController {
   })
   @ApiBadRequestResponse({ type: ProblemResponse, description: 'VALIDATION_FAILED' })
   @ApiTooManyRequestsResponse({ type: ProblemResponse })
-  async forgot(
-    @Body() body: ForgotPasswordRequest,
-    @Trail() trail: AuditTrail,
-  ): Promise<MessageResponse> {
-    await this.passwords.forgot(body.email, trail);
-    return RESET_SENT;
+  async forgot(@Body() body: ForgotPasswordRequest): Promise<Audited<MessageResponse>> {
+    const { userId, sent } = await this.passwords.forgot(body.email);
+    return audited(RESET_SENT, { userId, meta: { sent } });
   }
 
   @Public()
@@ -74,12 +71,12 @@ export class PasswordController {
       'INVALID_TOKEN (unknown, used or expired); WEAK_PASSWORD (the token stays usable); VALIDATION_FAILED',
   })
   @ApiTooManyRequestsResponse({ type: ProblemResponse })
-  async reset(
-    @Body() body: ResetPasswordRequest,
-    @Trail() trail: AuditTrail,
-  ): Promise<MessageResponse> {
-    await this.passwords.reset(body.token, body.new_password, trail);
-    return { status: 'success', message: 'Password has been reset' };
+  async reset(@Body() body: ResetPasswordRequest): Promise<Audited<MessageResponse>> {
+    const { userId, sessionsRevoked } = await this.passwords.reset(body.token, body.new_password);
+    return audited(
+      { status: 'success', message: 'Password has been reset' },
+      { userId, meta: { sessions_revoked: sessionsRevoked } },
+    );
   }
 
   /** The emailed link's page: a GET never consumes the token, the form's POST does. */
@@ -126,15 +123,16 @@ export class PasswordController {
   async change(
     @Body() body: ChangePasswordRequest,
     @CurrentSession() session: AuthenticatedSession,
-    @Trail() trail: AuditTrail,
-  ): Promise<MessageResponse> {
-    await this.passwords.change(
+  ): Promise<Audited<MessageResponse>> {
+    const revoked = await this.passwords.change(
       session.userId,
       session.sessionId,
       body.current_password,
       body.new_password,
-      trail,
     );
-    return { status: 'success', message: 'Password has been changed' };
+    return audited(
+      { status: 'success', message: 'Password has been changed' },
+      { meta: { sessions_revoked: revoked } },
+    );
   }
 }

@@ -1,6 +1,6 @@
-import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module';
 import { MailModule } from '../mail/mail.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
@@ -12,9 +12,9 @@ import { PasswordService } from './password.service';
   imports: [
     TypeOrmModule.forFeature([PasswordReset]),
     UsersModule,
+    AuthModule,
     SessionsModule,
     MailModule,
-    AuditModule,
   ],
   controllers: [PasswordController],
   providers: [PasswordService],

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
-import type { AuditTrail } from '../audit/audit-trail';
 import { CryptoService } from '../common/crypto.service';
-import { Errors } from '../common/errors';
+import { DomainError, Errors } from '../common/errors';
 import { OneTimeTokens } from '../common/one-time-tokens';
 import { Transactions } from '../common/transactions';
 import { MailService } from '../mail/mail.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { LoginBackoff } from '../throttle/login-backoff';
+import { LoginBackoff } from '../auth/login-backoff';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { PasswordReset } from './password-reset.entity';
@@ -42,21 +41,19 @@ export class PasswordService {
    * unknown address does the same shape of work, and the mail leaves after the answer, so the
    * answer and its timing say nothing about whether the account exists.
    */
-  async forgot(email: string, trail: AuditTrail): Promise<void> {
+  async forgot(email: string): Promise<{ userId?: string; sent: boolean }> {
     const user = await this.users.findByEmail(email);
     // Over the hourly cap nothing is issued, so the last mailed link stays valid.
     if (!user || !(await this.mail.withinCap('password-reset', user.email))) {
       await this.transactions.run((manager) => this.tokens.voidAllOf(this.crypto.uuid(), manager));
-      if (user) trail.concerns(user.id);
-      trail.meta.sent = false;
-      return;
+      return { userId: user?.id, sent: false };
     }
     const token = await this.transactions.run((manager) => this.tokens.issue(user.id, manager));
     this.mail.sendInBackground('password-reset', user.email, {
       username: user.username,
       link: this.mail.resetLink(token),
     });
-    trail.concerns(user.id).meta.sent = true;
+    return { userId: user.id, sent: true };
   }
 
   /**
@@ -64,12 +61,22 @@ export class PasswordService {
    * before the transaction (a weak password leaves the token usable; argon2 never holds the
    * write queue); the transaction then claims the token, so of racing requests one wins, and
    * sets the password, voids the other reset tokens, revokes every session and verifies the
-   * address the link was sent to.
+   * address the link was sent to. Returns the account and how many sessions were revoked.
    */
-  async reset(token: string, newPassword: string, trail: AuditTrail): Promise<void> {
+  async reset(
+    token: string,
+    newPassword: string,
+  ): Promise<{ userId: string; sessionsRevoked: number }> {
     const user = await this.ownerOfLiveToken(token);
     if (!user) throw Errors.invalidToken();
-    trail.concerns(user.id);
+    try {
+      return await this.resetPassword(user, token, newPassword);
+    } catch (error) {
+      throw error instanceof DomainError ? error.concerning({ userId: user.id }) : error;
+    }
+  }
+
+  private async resetPassword(user: User, token: string, newPassword: string) {
     this.users.assertAcceptablePassword(newPassword, user, 'new_password');
     const passwordHash = await this.crypto.hashPassword(newPassword);
     const revoked = await this.transactions.run(async (manager) => {
@@ -80,24 +87,23 @@ export class PasswordService {
       await this.users.markVerified(userId, manager);
       return this.sessions.revokeAllSessionsOf(userId, manager);
     });
-    trail.meta.sessions_revoked = revoked;
     // The owner proved control of the mailbox: failed-login back-off starts over.
     await this.backoff.clear(user.email);
     this.tellOwner(user, 'reset');
+    return { userId: user.id, sessionsRevoked: revoked };
   }
 
   /**
    * Changes the password of a logged-in user who knows the current one; the user's other
-   * sessions end, the current one stays. Pending reset links are voided too.
+   * sessions end, the current one stays. Pending reset links are voided too. Returns how many
+   * sessions were revoked.
    */
   async change(
     userId: string,
     sessionId: string,
     currentPassword: string,
     newPassword: string,
-    trail: AuditTrail,
-  ): Promise<void> {
-    trail.concerns(userId).meta.session_id = sessionId;
+  ): Promise<number> {
     const user = await this.users.findById(userId);
     if (!user) throw Errors.invalidCredentials();
     this.users.assertAcceptablePassword(newPassword, user, 'new_password');
@@ -111,8 +117,8 @@ export class PasswordService {
       await this.tokens.voidAllOf(userId, manager);
       return this.sessions.revokeAllSessionsOf(userId, manager, sessionId);
     });
-    trail.meta.sessions_revoked = revoked;
     this.tellOwner(user, 'changed');
+    return revoked;
   }
 
   /** Cheap look-up before hashing: junk, used or expired tokens never cost an argon2 hash. */

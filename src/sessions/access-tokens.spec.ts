@@ -1,7 +1,8 @@
 import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { createHmac, KeyObject } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { CryptoService } from '../common/crypto.service';
+import type { DomainError } from '../common/errors';
 import type { authConfig } from '../config/auth.config';
 import { AccessTokens } from './access-tokens';
 import type { SessionSnapshot } from './session-snapshot';
@@ -38,7 +39,7 @@ function authenticate(strategy: JwtStrategy, authorization: string | undefined):
     run.success = (user) => resolve({ ok: true, user });
     run.fail = (info) => resolve({ ok: false, info });
     run.error = (error) => resolve({ error });
-    run.authenticate({ headers: { authorization } } as never);
+    run.authenticate({ headers: authorization === undefined ? {} : { authorization } } as never);
   });
 }
 
@@ -47,7 +48,7 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('
 describe('access tokens and the JWT strategy', () => {
   const crypto = new CryptoService(auth);
   const tokens = new AccessTokens(new JwtService({}), crypto, auth);
-  // What SessionCheck.authenticate returns for an active session: the full snapshot.
+  // What SessionCheck.read returns for an active session.
   const state: SessionSnapshot = {
     id: SESSION_ID,
     userId: USER_ID,
@@ -58,10 +59,8 @@ describe('access tokens and the JWT strategy', () => {
     ip: '127.0.0.1',
     userAgent: 'jest',
   };
-  const sessions = {
-    authenticate: jest.fn(() => Promise.resolve(state)),
-  } as unknown as SessionCheck;
-  const strategy = new JwtStrategy(sessions, tokens);
+  const sessions = { read: jest.fn(() => Promise.resolve(state)) } as unknown as SessionCheck;
+  const strategy = new JwtStrategy(sessions, crypto, auth);
 
   /** A token of a payload segment under `header`, signed with the app's key (or `key`) by hand. */
   const signSegment = (
@@ -83,53 +82,15 @@ describe('access tokens and the JWT strategy', () => {
     aud: auth.audience,
   });
 
-  afterEach(() => {
-    jest.restoreAllMocks();
-    jest.clearAllMocks();
-  });
+  afterEach(() => jest.clearAllMocks());
 
-  // jsonwebtoken re-parses a string secret into a key on every sign (and did on every verify),
-  // and Node would do the same for a string HMAC key. Going back to a string would still work,
-  // only slower: this spec is the guard.
-  it('signs and verifies with one KeyObject made from SECRET_KEY, derived once', () => {
-    expect(crypto.signingKey).toBeInstanceOf(KeyObject);
-    expect(crypto.signingKey.type).toBe('secret');
-    expect(crypto.signingKey.export().toString('utf8')).toBe(auth.secretKey);
-
-    const signer = jest.spyOn(JwtService.prototype, 'sign');
-    const { accessToken } = tokens.issue(USER_ID, SESSION_ID, inADay());
-    expect(signer).toHaveBeenCalledWith(
-      { sid: SESSION_ID },
-      expect.objectContaining({ algorithm: 'HS256', privateKey: crypto.signingKey }),
-    );
-
-    // The module object itself (an `import * as` namespace cannot be spied on).
-    const nodeCrypto = jest.requireActual<typeof import('node:crypto')>('node:crypto');
-    const hmac = jest.spyOn(nodeCrypto, 'createHmac');
-    const secretKey = jest.spyOn(nodeCrypto, 'createSecretKey');
-    const publicKey = jest.spyOn(nodeCrypto, 'createPublicKey');
-    expect(tokens.verify(accessToken)).toMatchObject({ sub: USER_ID, sid: SESSION_ID });
-    expect(hmac).toHaveBeenCalledTimes(1);
-    expect(hmac).toHaveBeenCalledWith('sha256', crypto.signingKey);
-    expect(secretKey).not.toHaveBeenCalled();
-    expect(publicKey).not.toHaveBeenCalled();
-  });
-
-  it('verifies what jsonwebtoken signs with each ALGORITHM, and no other algorithm', () => {
-    for (const algorithm of ['HS256', 'HS384', 'HS512'] as const) {
-      const own = new AccessTokens(new JwtService({}), crypto, { ...auth, algorithm });
-      const { accessToken } = own.issue(USER_ID, SESSION_ID, inADay());
-      expect(own.verify(accessToken)).toMatchObject({ sub: USER_ID, sid: SESSION_ID });
-      const others = ['HS256', 'HS384', 'HS512'].filter((name) => name !== algorithm);
-      for (const name of others) {
-        const other = new AccessTokens(new JwtService({}), crypto, {
-          ...auth,
-          algorithm: name as typeof algorithm,
-        });
-        expect(other.verify(accessToken)).toBe('TOKEN_INVALID');
-      }
-    }
-  });
+  /** Whether the strategy let the token through, or how it refused it. */
+  const verdict = async (token: string): Promise<string> => {
+    const outcome = await authenticate(strategy, `Bearer ${token}`);
+    if ('error' in outcome) return (outcome.error as DomainError).code;
+    if (outcome.ok) return 'ACCEPTED';
+    return (outcome.info as Error).name === 'TokenExpiredError' ? 'EXPIRED' : 'REFUSED';
+  };
 
   it('issues sub, sid, iat, exp, iss and aud, which the strategy accepts for a live session', async () => {
     const { accessToken, expiresIn } = tokens.issue(USER_ID, SESSION_ID, inADay());
@@ -143,13 +104,28 @@ describe('access tokens and the JWT strategy', () => {
       iss: 'nest-auth-service',
       aud: 'nest-auth-service',
     });
-
     const outcome = await authenticate(strategy, `Bearer ${accessToken}`);
     expect(outcome).toEqual({
       ok: true,
-      user: { userId: USER_ID, sessionId: SESSION_ID, snapshot: state },
+      user: { userId: USER_ID, sessionId: SESSION_ID, session: state },
     });
-    expect(sessions.authenticate).toHaveBeenCalledWith(SESSION_ID);
+    expect(sessions.read).toHaveBeenCalledWith(SESSION_ID);
+  });
+
+  it('verifies what it signs with each ALGORITHM, and no other algorithm', async () => {
+    for (const algorithm of ['HS256', 'HS384', 'HS512'] as const) {
+      const own = { ...auth, algorithm };
+      const { accessToken } = new AccessTokens(new JwtService({}), crypto, own).issue(
+        USER_ID,
+        SESSION_ID,
+        inADay(),
+      );
+      for (const other of ['HS256', 'HS384', 'HS512'] as const) {
+        const verifier = new JwtStrategy(sessions, crypto, { ...auth, algorithm: other });
+        const outcome = await authenticate(verifier, `Bearer ${accessToken}`);
+        expect([other, 'ok' in outcome && outcome.ok]).toEqual([other, other === algorithm]);
+      }
+    }
   });
 
   it('never outlive their session', () => {
@@ -160,23 +136,11 @@ describe('access tokens and the JWT strategy', () => {
     expect(tokens.issue(USER_ID, SESSION_ID, endsIn(0.2), now).expiresIn).toBe(1);
   });
 
-  it('refuses a token signed with another key', async () => {
-    const other = new CryptoService({ ...auth, secretKey: `${auth.secretKey}-other` });
-    const { accessToken } = new AccessTokens(new JwtService({}), other, auth).issue(
-      USER_ID,
-      SESSION_ID,
-      inADay(),
+  it('accepts a hand-signed token with our claims (the forger below is sound), and a key id', async () => {
+    expect(await verdict(sign(genuine()))).toBe('ACCEPTED');
+    expect(await verdict(sign(genuine(), { header: { alg: 'HS256', kid: 'k1' } }))).toBe(
+      'ACCEPTED',
     );
-    expect(tokens.verify(accessToken)).toBe('TOKEN_INVALID');
-    expect(await authenticate(strategy, `Bearer ${accessToken}`)).toEqual({
-      ok: false,
-      info: 'TOKEN_INVALID',
-    });
-    expect(sessions.authenticate).not.toHaveBeenCalled();
-  });
-
-  it('accepts a hand-signed token with our header and claims (the forger below is sound)', () => {
-    expect(tokens.verify(sign(genuine()))).toEqual(genuine());
   });
 
   const forgeries: Array<[string, () => string]> = [
@@ -185,14 +149,7 @@ describe('access tokens and the JWT strategy', () => {
       'HS512 with our key',
       () => sign(genuine(), { header: { alg: 'HS512', typ: 'JWT' }, hash: 'sha512' }),
     ],
-    [
-      'our header with its keys in another order',
-      () => sign(genuine(), { header: { typ: 'JWT', alg: 'HS256' } }),
-    ],
-    [
-      'our header with a key id added',
-      () => sign(genuine(), { header: { alg: 'HS256', typ: 'JWT', kid: 'x' } }),
-    ],
+    ['another key', () => sign(genuine(), { key: `${auth.secretKey}-other` })],
     [
       'a changed payload under the old signature',
       () => {
@@ -200,68 +157,44 @@ describe('access tokens and the JWT strategy', () => {
         return `${header}.${b64url({ ...genuine(), sub: 'someone-else' })}.${signature}`;
       },
     ],
-    ['the signature with base64 padding', () => `${sign(genuine())}=`],
-    ['the signature with a fourth segment', () => `${sign(genuine())}.x`],
     ['no signature', () => sign(genuine()).split('.').slice(0, 2).join('.')],
     ['an empty signature', () => `${sign(genuine()).split('.').slice(0, 2).join('.')}.`],
     ['a payload that is not JSON', () => signSegment(Buffer.from('{"sub":').toString('base64url'))],
-    ['a payload that is JSON null', () => sign(null as never)],
-    ['a payload that is an array', () => sign([genuine()] as never)],
-    ['a numeric sub', () => sign({ ...genuine(), sub: 1 })],
-    ['no sid', () => sign({ ...genuine(), sid: undefined })],
-    ['no iat', () => sign({ ...genuine(), iat: undefined })],
-    ['no exp', () => sign({ ...genuine(), exp: undefined })],
-    ['a string exp', () => sign({ ...genuine(), exp: String(now() + 60) })],
     ['a wrong issuer', () => sign({ ...genuine(), iss: 'someone-else' })],
-    ['an audience list, even one with ours', () => sign({ ...genuine(), aud: [auth.audience] })],
-    ['no audience', () => sign({ ...genuine(), aud: undefined })],
+    ['another audience', () => sign({ ...genuine(), aud: 'someone-else' })],
     ['a nbf in the future', () => sign({ ...genuine(), nbf: now() + 60 })],
-    ['a nbf that is not a number', () => sign({ ...genuine(), nbf: 'now' })],
-    ['a very long token', () => sign({ ...genuine(), pad: 'x'.repeat(2048) })],
+    ['a string exp', () => sign({ ...genuine(), exp: String(now() + 60) })],
     ['garbage', () => 'a.b.c'],
   ];
 
-  it.each(forgeries)('refuses %s as TOKEN_INVALID', (_label, forge) => {
-    expect(tokens.verify(forge())).toBe('TOKEN_INVALID');
+  it.each(forgeries)('refuses %s before reading any session', async (_label, forge) => {
+    expect(await verdict(forge())).toBe('REFUSED');
+    expect(sessions.read).not.toHaveBeenCalled();
   });
 
-  it('accepts a nbf in the past, and refuses an expired token as TOKEN_EXPIRED', () => {
-    expect(tokens.verify(sign({ ...genuine(), nbf: now() - 1 }))).toMatchObject({
-      sid: SESSION_ID,
-    });
-    const token = sign({ ...genuine(), exp: now() + 10 });
-    const inMs = (seconds: number) => (now() + seconds) * 1000;
-    expect(tokens.verify(token, inMs(9))).toMatchObject({ sid: SESSION_ID });
-    expect(tokens.verify(token, inMs(10))).toBe('TOKEN_EXPIRED');
-    // Expired and badly signed is invalid, not expired.
-    expect(tokens.verify(sign({ ...genuine(), exp: now() - 10 }, { key: 'nope' }))).toBe(
-      'TOKEN_INVALID',
-    );
-    // Expired with a wrong audience says expired, as jsonwebtoken did.
-    expect(tokens.verify(sign({ ...genuine(), exp: now() - 10, aud: 'x' }))).toBe('TOKEN_EXPIRED');
+  const badClaims: Array<[string, Record<string, unknown>]> = [
+    ['a numeric sub', { ...genuine(), sub: 1 }],
+    ['no sid', { ...genuine(), sid: undefined }],
+    ['no exp', { ...genuine(), exp: undefined }],
+  ];
+
+  it.each(badClaims)('refuses a signed token with %s as TOKEN_INVALID', async (_label, claims) => {
+    expect(await verdict(sign(claims))).toBe('TOKEN_INVALID');
+    expect(sessions.read).not.toHaveBeenCalled();
+  });
+
+  it('says expired only for an expired token that is otherwise ours', async () => {
+    expect(await verdict(sign({ ...genuine(), exp: now() - 10 }))).toBe('EXPIRED');
+    expect(await verdict(sign({ ...genuine(), exp: now() - 10 }, { key: 'nope' }))).toBe('REFUSED');
   });
 
   it('takes the token from an Authorization: Bearer header and nowhere else', async () => {
     const { accessToken } = tokens.issue(USER_ID, SESSION_ID, inADay());
-    for (const header of [
-      `Bearer ${accessToken}`,
-      `bearer ${accessToken}`,
-      `BEARER  ${accessToken}`,
-    ])
+    for (const header of [`Bearer ${accessToken}`, `bearer ${accessToken}`])
       expect(await authenticate(strategy, header)).toMatchObject({ ok: true });
-    // SessionGuard answers NO_TOKEN as 401 TOKEN_INVALID "A bearer token is required".
-    for (const header of [
-      undefined,
-      '',
-      accessToken,
-      `Basic ${accessToken}`,
-      `Bearer`,
-      `Bearer ${accessToken} extra`,
-      `Bearer ${accessToken},Bearer ${accessToken}`,
-    ])
-      expect(await authenticate(strategy, header)).toEqual({
-        ok: false,
-        info: 'NO_TOKEN',
-      });
+    for (const header of [undefined, '', accessToken, `Basic ${accessToken}`, `Bearer`]) {
+      const outcome = await authenticate(strategy, header);
+      expect(outcome).toEqual({ ok: false, info: expect.any(Error) });
+    }
   });
 });

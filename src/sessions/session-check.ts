@@ -2,8 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { Errors, TokenRefusal } from '../common/errors';
-import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot, SessionSnapshots } from './session-snapshot';
-import { CachedState, SessionStateCache } from './session-state-cache';
+import {
+  LAST_SEEN_RESOLUTION_MS,
+  SessionSnapshot,
+  SessionSnapshots,
+  Tombstone,
+} from './session-snapshot';
+import { SessionStateCache } from './session-state-cache';
 import { Session, SessionStatus } from './session.entity';
 
 /** How a token is refused (401 with a code that says why), for each way its session ended. */
@@ -26,7 +31,7 @@ export function refuse(code: TokenRefusal) {
   return Errors.unauthorized(code, REFUSAL_DETAIL[code]);
 }
 
-/** The session guard's read: is this token's session still live? */
+/** The session guard's read: the session as it is now, from Redis when set, else the database. */
 @Injectable()
 export class SessionCheck {
   private readonly logger = new Logger(SessionCheck.name);
@@ -38,36 +43,24 @@ export class SessionCheck {
   ) {}
 
   /**
-   * The guard's hot path. With REDIS_URL: one Redis round trip, and on a miss one prepared
-   * primary-key read whose result fills the cache (never over a tombstone). Without: that read.
-   * last_seen_at is written at most once a minute, off the request's path. An active session
-   * comes back as a full snapshot, which GET /session/active shows without reading again.
+   * With REDIS_URL: one Redis round trip, and on a miss one database read whose result fills
+   * the cache (never over a tombstone). Without: that read. last_seen_at is written at most once
+   * a minute, off the request's path.
    */
-  async authenticate(sessionId: string): Promise<SessionSnapshot | CachedState | null> {
+  async read(sessionId: string): Promise<SessionSnapshot | Tombstone | null> {
     const now = new Date();
     const cached = await this.cache.read(sessionId);
-    const hit = cached?.state;
-    // Tombstones carry the state only; an active entry carries the whole snapshot (an entry
-    // without it is read from the database like a miss).
-    if (hit && (hit.status !== 'active' || hit.createdAt)) {
-      if (hit.status !== 'active') return hit;
+    if (cached?.state) {
       if (cached.seenDue) this.recordSeen(sessionId, now);
-      return {
-        ...hit,
-        id: sessionId,
-        createdAt: hit.createdAt as Date,
-        lastSeenAt: cached.lastSeenAt,
-        ip: hit.ip ?? null,
-        userAgent: hit.userAgent ?? null,
-      };
+      return cached.state;
     }
-    const snapshot = await this.snapshots.byId(sessionId);
+    let snapshot = await this.snapshots.byId(sessionId);
     if (!snapshot) return null;
     const seenDue =
       snapshot.status === 'active' &&
       now.getTime() - snapshot.lastSeenAt.getTime() >= LAST_SEEN_RESOLUTION_MS;
-    if (seenDue) snapshot.lastSeenAt = now;
-    if (cached) await this.cache.fill(cached.epoch, snapshot, snapshot.lastSeenAt);
+    if (seenDue) snapshot = { ...snapshot, lastSeenAt: now };
+    if (cached) await this.cache.fill(cached.epoch, snapshot);
     if (seenDue) this.recordSeen(sessionId, now);
     return snapshot;
   }

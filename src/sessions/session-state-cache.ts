@@ -1,46 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { TurnBatch } from '../common/turn-batch';
 import { RedisConnection } from '../redis/redis.module';
-import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot } from './session-snapshot';
-import type { SessionStatus } from './session.entity';
-
-/** Tombstones carry the state only; entries filled from the database, the whole snapshot. */
-export type CachedState = Pick<SessionSnapshot, 'userId' | 'status' | 'expiresAt'> &
-  Partial<Pick<SessionSnapshot, 'createdAt' | 'ip' | 'userAgent'>>;
+import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot, Tombstone } from './session-snapshot';
 
 /** Active entries live at most this long, bounding staleness even in a partial partition. */
 const ACTIVE_TTL_MS = 60_000;
 const EPOCH_KEY = 'sess:epoch';
 
-// One round trip for every read of one event-loop turn: the current epoch, then for each session
-// its entry under that epoch and when it was last seen; last_seen_at is due at most once a
-// minute per session across every instance (times come from the app's clock).
+// The current epoch, the session's entry under it, and whether last_seen_at is due: at most
+// once a minute per session across every instance (times come from the app's clock).
 const READ = `
 local epoch = redis.call('GET', KEYS[1]) or '0'
 local now = tonumber(ARGV[1])
-local out = {epoch}
-for i = 2, #ARGV do
-  local id = ARGV[i]
-  local entry = redis.call('GET', 'sess:' .. epoch .. ':' .. id)
-  local due = 0
-  local seen = 0
-  if entry then
-    seen = tonumber(redis.call('GET', 'sess:seen:' .. id) or '0')
-    if now - seen >= ${LAST_SEEN_RESOLUTION_MS} then
-      seen = now
-      redis.call('SET', 'sess:seen:' .. id, ARGV[1], 'PX', 3600000)
-      due = 1
-    end
+local entry = redis.call('GET', 'sess:' .. epoch .. ':' .. ARGV[2])
+local due = 0
+local seen = 0
+if entry then
+  seen = tonumber(redis.call('GET', 'sess:seen:' .. ARGV[2]) or '0')
+  if now - seen >= ${LAST_SEEN_RESOLUTION_MS} then
+    seen = now
+    redis.call('SET', 'sess:seen:' .. ARGV[2], ARGV[1], 'PX', 3600000)
+    due = 1
   end
-  out[#out + 1] = entry
-  out[#out + 1] = due
-  out[#out + 1] = tostring(seen)
 end
-return out`;
-
-/** Most sessions one READ looks at (a busier turn takes several). */
-const MAX_BATCH = 64;
+return {epoch, entry, due, tostring(seen)}`;
 
 // Fill only where no entry exists, and only in the epoch the database read started in; carry
 // the last time the session was seen forward.
@@ -60,23 +43,19 @@ end
 return epoch`;
 
 type ScriptedRedis = Redis & {
-  /** The epoch, then entry, due (0 or 1) and last seen for each session id, in order. */
   sessionRead(
     key: string,
     now: string,
-    ...sessionIds: string[]
-  ): Promise<Array<string | number | null>>;
+    sessionId: string,
+  ): Promise<[string, string | null, number, string]>;
   sessionFill(key: string, ...args: string[]): Promise<number>;
   sessionTombstone(key: string, ...args: string[]): Promise<string>;
 };
 
-type Answer = (read: CacheRead | null) => void;
-
 export interface CacheRead {
   epoch: string;
-  state: CachedState | null;
-  /** When the session was last seen, as far as Redis knows. */
-  lastSeenAt: Date;
+  /** The session as Redis has it: an active snapshot, a tombstone, or null (a miss). */
+  state: SessionSnapshot | Tombstone | null;
   /** last_seen_at should be written now (a minute has passed since the last write). */
   seenDue: boolean;
 }
@@ -87,18 +66,14 @@ export interface CacheRead {
  * (overwriting), a fill after a miss is SET NX in the epoch it read, so a fill can never undo a
  * revocation. If a tombstone cannot be written (Redis away), this instance stops trusting Redis
  * until it has bumped the epoch, which orphans every entry written before; each instance also
- * bumps after any outage of its own before reading Redis again.
+ * bumps after any outage of its own before reading Redis again. One script call per request;
+ * ioredis's auto-pipelining sends the calls of one event-loop turn as one write.
  */
 @Injectable()
 export class SessionStateCache {
   private readonly client: ScriptedRedis | null;
   private trusted = true;
   private recovering: Promise<void> | null = null;
-  private readonly batch = new TurnBatch<Answer>(MAX_BATCH, (ids, answers) => {
-    // A failed tombstone since these reads came in: none of them may trust Redis now.
-    if (this.usable()) void this.readBatch(ids, answers);
-    else answerNothing(answers, ids);
-  });
 
   constructor(private readonly redis: RedisConnection) {
     this.client = redis.client as ScriptedRedis | null;
@@ -116,46 +91,26 @@ export class SessionStateCache {
     });
   }
 
-  /**
-   * null: not usable now (no Redis, or not trusted yet): read the database. The reads of one
-   * event-loop turn go to Redis together, as one script call (as the database reads do, see
-   * SessionSnapshots), each answered from the entry as it is then. When one session is read
-   * twice in a turn, only the first read is told that last_seen_at is due, as if one by one.
-   */
-  read(sessionId: string): Promise<CacheRead | null> {
-    if (!this.client || !this.usable()) return Promise.resolve(null);
-    return new Promise((resolve) => this.batch.add(sessionId, resolve));
-  }
-
-  private async readBatch(ids: string[], batch: Map<string, Answer[]>): Promise<void> {
-    let reply: Array<string | number | null> | undefined;
+  /** null: not usable now (no Redis, or not trusted yet): read the database. */
+  async read(sessionId: string): Promise<CacheRead | null> {
+    if (!this.client || !this.usable()) return null;
     try {
-      reply = await (this.client as ScriptedRedis).sessionRead(
+      const [epoch, raw, due, seen] = await this.client.sessionRead(
         EPOCH_KEY,
         String(Date.now()),
-        ...ids,
+        sessionId,
       );
+      // A tombstone written since this read went out: do not trust what it brought.
+      if (!this.trusted) return null;
+      const state = raw === null ? null : decode(sessionId, raw, new Date(Number(seen)));
+      return { epoch: String(epoch), state, seenDue: due === 1 };
     } catch (error) {
       this.distrust(error);
+      return null;
     }
-    if (!reply) return answerNothing(batch, ids);
-    const epoch = String(reply[0]);
-    ids.forEach((id, index) => {
-      const waiters = batch.get(id) ?? [];
-      const [raw, due, seen] = reply.slice(1 + 3 * index, 4 + 3 * index);
-      waiters.forEach((answer, nth) =>
-        answer({
-          epoch,
-          // Each caller gets its own state: the guard builds its answer from it.
-          state: typeof raw === 'string' ? decode(raw) : null,
-          lastSeenAt: new Date(Number(seen)),
-          seenDue: due === 1 && nth === 0,
-        }),
-      );
-    });
   }
 
-  async fill(epoch: string, snapshot: SessionSnapshot, seenAt: Date): Promise<void> {
+  async fill(epoch: string, snapshot: SessionSnapshot): Promise<void> {
     if (!this.client || !this.usable()) return;
     const ttl = ttlFor(snapshot);
     if (ttl <= 0) return;
@@ -166,7 +121,7 @@ export class SessionStateCache {
         snapshot.id,
         encode(snapshot),
         String(Math.min(ttl, ACTIVE_TTL_MS)),
-        String(seenAt.getTime()),
+        String(snapshot.lastSeenAt.getTime()),
       );
     } catch (error) {
       this.distrust(error);
@@ -174,9 +129,9 @@ export class SessionStateCache {
   }
 
   /** After a revocation has committed: every instance refuses these sessions from now on. */
-  async tombstone(states: Array<{ sessionId: string } & CachedState>): Promise<void> {
-    if (!this.client || states.length === 0) return;
-    const args = states.flatMap((state) => [
+  async tombstone(ended: Array<Tombstone & { sessionId: string }>): Promise<void> {
+    if (!this.client || ended.length === 0) return;
+    const args = ended.flatMap((state) => [
       state.sessionId,
       encode(state),
       String(Math.max(1000, ttlFor(state))),
@@ -211,41 +166,43 @@ export class SessionStateCache {
   }
 }
 
-/** Tells the reads of these sessions to use the database. */
-function answerNothing(batch: Map<string, Answer[]>, ids: string[]): void {
-  for (const id of ids) for (const answer of batch.get(id) ?? []) answer(null);
-}
-
-function ttlFor(state: CachedState): number {
+function ttlFor(state: { expiresAt: Date }): number {
   return state.expiresAt.getTime() - Date.now();
 }
 
-function encode(state: CachedState): string {
+/** Tombstones carry the state only; active entries the whole snapshot but last_seen_at. */
+function encode(state: Tombstone | SessionSnapshot): string {
+  const active = state.status === 'active' ? (state as SessionSnapshot) : null;
   return JSON.stringify([
     state.status,
     state.userId,
     state.expiresAt.getTime(),
-    state.createdAt?.getTime() ?? null,
-    state.ip ?? null,
-    state.userAgent ?? null,
+    active?.createdAt.getTime() ?? null,
+    active?.ip ?? null,
+    active?.userAgent ?? null,
   ]);
 }
 
-function decode(raw: string): CachedState | null {
+function decode(id: string, raw: string, lastSeenAt: Date): SessionSnapshot | Tombstone | null {
   try {
     const [status, userId, expires, created, ip, userAgent] = JSON.parse(raw) as [
-      SessionStatus,
+      SessionSnapshot['status'],
       string,
       number,
       number | null,
       string | null,
       string | null,
     ];
+    const expiresAt = new Date(expires);
+    if (status !== 'active') return { status, userId, expiresAt };
+    if (created === null) return null; // not a full entry: read the database
     return {
+      id,
       status,
       userId,
-      expiresAt: new Date(expires),
-      createdAt: created === null ? undefined : new Date(created),
+      expiresAt,
+      createdAt: new Date(created),
+      lastSeenAt,
       ip,
       userAgent,
     };

@@ -13,6 +13,6 @@ export class SessionsController {
   @ApiOkResponse({ type: ActiveSessionResponse })
   @ApiSession()
   active(@CurrentSession() current: SessionPrincipal): ActiveSessionResponse {
-    return { active: true, session: SessionView.of(current.snapshot) };
+    return { active: true, session: SessionView.of(current.session) };
   }
 }

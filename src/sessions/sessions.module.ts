@@ -3,10 +3,12 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '../users/users.module';
 import { AccessTokens } from './access-tokens';
 import { SessionGuard } from './guards/session.guard';
 import { Session } from './session.entity';
 import { SessionCheck } from './session-check';
+import { SessionRotation } from './session-rotation.service';
 import { SessionsController } from './sessions.controller';
 import { SessionSnapshots } from './session-snapshot';
 import { SessionStateCache } from './session-state-cache';
@@ -14,17 +16,23 @@ import { SessionsService } from './sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Session]), PassportModule, JwtModule.register({})],
+  imports: [
+    TypeOrmModule.forFeature([Session]),
+    UsersModule,
+    PassportModule,
+    JwtModule.register({}),
+  ],
   controllers: [SessionsController],
   providers: [
     SessionStateCache,
     SessionSnapshots,
     SessionsService,
+    SessionRotation,
     SessionCheck,
     AccessTokens,
     JwtStrategy,
     { provide: APP_GUARD, useClass: SessionGuard },
   ],
-  exports: [SessionsService, AccessTokens],
+  exports: [SessionsService, SessionRotation, AccessTokens],
 })
 export class SessionsModule {}

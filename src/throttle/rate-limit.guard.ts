@@ -1,11 +1,12 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerRequest } from '@nestjs/throttler';
+import { normaliseEmail } from '../common/email';
 import { Errors } from '../common/errors';
 
 /** The normalised email a request body names, if any: the per-account key. */
 export function accountOf(request: { body?: unknown }): string | null {
   const body = request.body as { email?: unknown } | undefined;
-  return body && typeof body.email === 'string' ? body.email.trim().toLowerCase() : null;
+  return body && typeof body.email === 'string' ? normaliseEmail(body.email) : null;
 }
 
 /** @nestjs/throttler's guard, answering in problem details and skipping per-account limits without an email. */

@@ -1,16 +1,11 @@
-import { ExecutionContext, Global, Module } from '@nestjs/common';
+import { ExecutionContext, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import { RateLimitedEndpoint, throttleConfig } from '../config/throttle.config';
 import { CounterStore } from './counter-store';
-import { LoginBackoff } from './login-backoff';
 import { RATE_LIMIT } from './rate-limit.decorator';
 import { accountOf, RateLimitGuard } from './rate-limit.guard';
-
-@Global()
-@Module({ providers: [CounterStore, LoginBackoff], exports: [CounterStore, LoginBackoff] })
-export class CountersModule {}
 
 /** Fixed windows over the shared counters; over the limit, blocked until the window closes. */
 function storageOver(counters: CounterStore): ThrottlerStorage {

@@ -1,4 +1,5 @@
-import { normaliseEmail, normaliseUsername, USERNAME_PATTERN, usernameKey } from './identity';
+import { normaliseEmail } from '../common/email';
+import { normaliseUsername, USERNAME_PATTERN, usernameKey } from './identity';
 
 describe('usernames', () => {
   it('are NFKC-normalised: full-width letters and digits become ASCII', () => {

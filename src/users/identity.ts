@@ -8,8 +8,3 @@ export function normaliseUsername(username: string): string {
 export function usernameKey(username: string): string {
   return normaliseUsername(username).toLowerCase();
 }
-
-/** Emails are trimmed and lower-cased before they are stored or compared. */
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}

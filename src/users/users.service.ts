@@ -5,40 +5,11 @@ import { EntityManager, Repository } from 'typeorm';
 import { authConfig } from '../config/auth.config';
 import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
-import { readBool, readDate, readNullableDate, Sql } from '../common/sql';
-import { uniqueViolation } from '../common/transactions';
-import { normaliseEmail, normaliseUsername, usernameKey } from './identity';
+import { normaliseEmail } from '../common/email';
+import { Transactions, uniqueViolation } from '../common/transactions';
+import { normaliseUsername, usernameKey } from './identity';
 import { passwordProblem } from './password-policy';
 import { User } from './user.entity';
-
-const BY_EMAIL =
-  'SELECT id, username, username_key, email, password_hash, is_verified, verified_at, created_at, updated_at FROM users WHERE email = ?';
-
-interface UserRow {
-  id: string;
-  username: string;
-  username_key: string;
-  email: string;
-  password_hash: string;
-  is_verified: number | boolean;
-  verified_at: string | Date | null;
-  created_at: string | Date;
-  updated_at: string | Date;
-}
-
-function toUser(row: UserRow): User {
-  return Object.assign(new User(), {
-    id: row.id,
-    username: row.username,
-    usernameKey: row.username_key,
-    email: row.email,
-    passwordHash: row.password_hash,
-    isVerified: readBool(row.is_verified),
-    verifiedAt: readNullableDate(row.verified_at),
-    createdAt: readDate(row.created_at),
-    updatedAt: readDate(row.updated_at),
-  });
-}
 
 export interface NewUser {
   username: string;
@@ -52,7 +23,7 @@ export class UsersService {
     @InjectRepository(User) private readonly users: Repository<User>,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
     private readonly crypto: CryptoService,
-    private readonly sql: Sql,
+    private readonly transactions: Transactions,
   ) {}
 
   async create(input: NewUser): Promise<User> {
@@ -98,10 +69,17 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
-  /** Every login starts here: a prepared read rather than the query builder. */
-  async findByEmail(email: string): Promise<User | null> {
-    const [row] = await this.sql.read<UserRow>(BY_EMAIL, [normaliseEmail(email)]);
-    return row ? toUser(row) : null;
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email: normaliseEmail(email) });
+  }
+
+  /**
+   * Locks the user's row until the transaction ends: what changes a user's sessions or
+   * credentials runs one at a time per user.
+   */
+  async lockRow(userId: string, manager: EntityManager): Promise<User | null> {
+    const query = manager.createQueryBuilder(User, 'user').where('user.id = :userId', { userId });
+    return this.transactions.forUpdate(query).getOne();
   }
 
   async markVerified(userId: string, manager: EntityManager): Promise<void> {

@@ -9,8 +9,8 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { AuditTrail, Trail } from '../audit/audit-trail';
 import { Audit } from '../audit/audit.interceptor';
+import { Audited, audited } from '../audit/audited';
 import { MessageResponse, ProblemResponse } from '../common/problem.response';
 import { Public } from '../common/public.decorator';
 import { sendTokenPage } from '../pages/page';
@@ -39,14 +39,9 @@ export class VerificationController {
   })
   @ApiBadRequestResponse({ type: ProblemResponse })
   @ApiTooManyRequestsResponse({ type: ProblemResponse })
-  async send(
-    @Body() body: SendVerificationRequest,
-    @Trail() trail: AuditTrail,
-  ): Promise<MessageResponse> {
+  async send(@Body() body: SendVerificationRequest): Promise<Audited<MessageResponse>> {
     const { sent, userId } = await this.verification.resend(body.email);
-    if (userId) trail.concerns(userId);
-    trail.meta.sent = sent;
-    return SENT;
+    return audited(SENT, { userId, meta: { sent } });
   }
 
   @Post('confirm')
@@ -58,12 +53,9 @@ export class VerificationController {
     type: ProblemResponse,
     description: 'INVALID_TOKEN: unknown, used or expired',
   })
-  async confirm(
-    @Body() body: ConfirmVerificationRequest,
-    @Trail() trail: AuditTrail,
-  ): Promise<MessageResponse> {
-    trail.concerns(await this.verification.confirm(body.token));
-    return { status: 'success', message: 'Email verified' };
+  async confirm(@Body() body: ConfirmVerificationRequest): Promise<Audited<MessageResponse>> {
+    const userId = await this.verification.confirm(body.token);
+    return audited({ status: 'success', message: 'Email verified' }, { userId });
   }
 
   /** Mail scanners prefetch links, so a GET only shows a button; the POST consumes the token. */

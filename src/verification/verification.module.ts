@@ -1,4 +1,3 @@
-import { AuditModule } from '../audit/audit.module';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailModule } from '../mail/mail.module';
@@ -8,7 +7,7 @@ import { VerificationController } from './verification.controller';
 import { VerificationService } from './verification.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([EmailVerification]), UsersModule, MailModule, AuditModule],
+  imports: [TypeOrmModule.forFeature([EmailVerification]), UsersModule, MailModule],
   controllers: [VerificationController],
   providers: [VerificationService],
   exports: [VerificationService],

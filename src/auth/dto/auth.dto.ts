@@ -5,7 +5,7 @@ import { normaliseUsername, USERNAME_PATTERN } from '../../users/identity';
 import { IsPasswordField } from '../../users/password-field';
 import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
 import { UserResponse } from '../../users/dto/user.response';
-import { IsAccountEmail } from '../../common/account-email';
+import { IsAccountEmail } from '../../users/dto/account-email.decorator';
 
 export class SignupRequest {
   @ApiProperty({

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
 import { Strategy } from 'passport-local';
-import { trailOf } from '../../audit/audit-trail';
 import type { User } from '../../users/user.entity';
 import { AuthService } from '../auth.service';
 
@@ -10,15 +8,10 @@ import { AuthService } from '../auth.service';
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly auth: AuthService) {
-    super({
-      usernameField: 'email',
-      passwordField: 'password',
-      passReqToCallback: true,
-      session: false,
-    });
+    super({ usernameField: 'email', passwordField: 'password', session: false });
   }
 
-  validate(request: FastifyRequest, email: string, password: string): Promise<User> {
-    return this.auth.checkCredentials(email, password, trailOf(request));
+  validate(email: string, password: string): Promise<User> {
+    return this.auth.checkCredentials(email, password);
   }
 }

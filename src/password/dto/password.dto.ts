@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { IsPasswordField } from '../../users/password-field';
 import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
-import { IsAccountEmail } from '../../common/account-email';
+import { IsAccountEmail } from '../../users/dto/account-email.decorator';
 
 export class ForgotPasswordRequest {
   @ApiProperty({ example: 'ada@example.com' })

@@ -1,10 +1,9 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import { DomainError, Errors } from '../../common/errors';
+import { Errors } from '../../common/errors';
 import { IS_PUBLIC } from '../../common/public.decorator';
 import { refuse } from '../session-check';
-import type { BearerFailure } from '../strategies/jwt.strategy';
 
 /** Every route needs a live session unless it is marked @Public(). */
 @Injectable()
@@ -21,12 +20,13 @@ export class SessionGuard extends AuthGuard('jwt') {
     return open ? true : super.canActivate(context);
   }
 
+  /** `info` is why passport-jwt failed the request: no bearer token, or jsonwebtoken's refusal. */
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
-    if (error instanceof DomainError) throw error;
+    if (error) throw error;
     if (user) return user;
-    const failure = info as BearerFailure | undefined;
-    if (failure === 'NO_TOKEN')
+    const reason = info instanceof Error ? info : undefined;
+    if (reason?.message === 'No auth token')
       throw Errors.unauthorized('TOKEN_INVALID', 'A bearer token is required');
-    throw refuse(failure === 'TOKEN_EXPIRED' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
+    throw refuse(reason?.name === 'TokenExpiredError' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
   }
 }

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
-import { IsAccountEmail } from '../../common/account-email';
+import { IsAccountEmail } from '../../users/dto/account-email.decorator';
 
 export class SendVerificationRequest {
   @ApiProperty({ example: 'ada@example.com' })

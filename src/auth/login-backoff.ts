@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { CryptoService } from '../common/crypto.service';
+import { normaliseEmail } from '../common/email';
 import { Errors } from '../common/errors';
 import { throttleConfig } from '../config/throttle.config';
-import { CounterStore } from './counter-store';
+import { CounterStore } from '../throttle/counter-store';
 
 /**
  * Failed-login back-off per account (the normalised email, known or not): after `threshold`
@@ -44,7 +45,7 @@ export class LoginBackoff {
 
   private keys(email: string): { failures: string; block: string } {
     // Hashed so that Redis never holds addresses in clear.
-    const id = this.crypto.sha256(email.trim().toLowerCase());
+    const id = this.crypto.sha256(normaliseEmail(email));
     return { failures: `login-failures:${id}`, block: `login-block:${id}` };
   }
 }

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsAscii, IsEmail, MaxLength } from 'class-validator';
-import { trimLower } from './transforms';
+import { normaliseEmail } from '../../common/email';
 
 /**
  * An account's email as every endpoint takes it: trimmed, lower-cased, a valid address with a
@@ -10,7 +10,10 @@ import { trimLower } from './transforms';
  */
 export const IsAccountEmail = () =>
   applyDecorators(
-    Transform(trimLower),
+    // Anything but a string is left for the validators to refuse.
+    Transform(({ value }) =>
+      typeof value === 'string' ? normaliseEmail(value) : (value as unknown),
+    ),
     IsEmail(
       { allow_utf8_local_part: false, require_tld: true, allow_ip_domain: false },
       { message: 'email must be a valid email address' },
