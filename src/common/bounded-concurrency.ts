@@ -30,8 +30,4 @@ export class BoundedConcurrency {
       else this.running -= 1;
     }
   }
-
-  get queued(): number {
-    return this.waiting.length;
-  }
 }

@@ -4,5 +4,3 @@ import { env } from './env';
 export const auditConfig = registerAs('audit', () => ({
   retentionDays: env.int('AUDIT_RETENTION_DAYS', 365, 1, 36500),
 }));
-
-export type AuditConfig = ReturnType<typeof auditConfig>;

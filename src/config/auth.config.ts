@@ -54,5 +54,3 @@ export const authConfig = registerAs('auth', () => {
     passwordMinLength: env.int('PASSWORD_MIN_LENGTH', 8, 8, 128),
   };
 });
-
-export type AuthConfig = ReturnType<typeof authConfig>;

@@ -17,8 +17,6 @@ function raw(key: string): string | undefined {
 }
 
 export const env = {
-  raw,
-
   str(key: string, fallback: string): string {
     return raw(key) ?? fallback;
   },

@@ -27,5 +27,3 @@ export const mailConfig = registerAs('mail', () => {
     resetUrl: linkTemplate('RESET_URL', `${appUrl}/password/reset?token={token}`),
   };
 });
-
-export type MailConfig = ReturnType<typeof mailConfig>;

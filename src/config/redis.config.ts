@@ -7,5 +7,3 @@ export const redisConfig = registerAs('redis', () => {
     throw new ConfigError('REDIS_URL', 'must start with redis:// or rediss://');
   return { url };
 });
-
-export type RedisConfig = ReturnType<typeof redisConfig>;

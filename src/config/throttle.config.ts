@@ -62,5 +62,3 @@ export const throttleConfig = registerAs('throttle', () => {
     mailPerAddressPerHour: env.int('MAIL_CAP_PER_HOUR', 3, 1, 1000),
   };
 });
-
-export type ThrottleConfig = ReturnType<typeof throttleConfig>;

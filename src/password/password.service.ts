@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { CryptoService } from '../common/crypto.service';
 import { DomainError, Errors } from '../common/errors';
-import { OneTimeTokens } from '../common/one-time-tokens';
+import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
 import { Transactions } from '../common/transactions';
 import { MailService } from '../mail/mail.service';
 import { SessionsService } from '../sessions/sessions.service';

@@ -1,5 +1,5 @@
 import { Entity, Index, JoinColumn, ManyToOne, Unique } from 'typeorm';
-import { OneTimeTokenRecord } from '../common/one-time-token.entity';
+import { OneTimeTokenRecord } from '../one-time-tokens/one-time-token.entity';
 import { User } from '../users/user.entity';
 
 @Entity('email_verifications')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
-import { OneTimeTokens } from '../common/one-time-tokens';
+import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
 import { Transactions } from '../common/transactions';
 import { MailService } from '../mail/mail.service';
 import type { User } from '../users/user.entity';

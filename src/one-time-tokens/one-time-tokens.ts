@@ -1,5 +1,5 @@
 import { EntityManager, EntityTarget, IsNull } from 'typeorm';
-import type { CryptoService } from './crypto.service';
+import type { CryptoService } from '../common/crypto.service';
 import type { OneTimeTokenRecord } from './one-time-token.entity';
 
 /**
