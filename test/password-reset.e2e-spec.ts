@@ -157,6 +157,36 @@ describe('forgot and reset password', () => {
       ).toHaveLength(1);
     });
 
+    it('leaves no session started with the old password alive, however logins race the reset', async () => {
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      const accounts = await Promise.all([1, 2, 3, 4, 5].map(() => verifiedUser(t)));
+      const tokens = await Promise.all(accounts.map(({ identity }) => forgot(identity.email)));
+      const rounds = await Promise.all(
+        accounts.map(({ identity }, i) => {
+          const { email, password } = identity;
+          return Promise.all([
+            t.http.post('/password/reset').send({ token: tokens[i], new_password: NEW_PASSWORD }),
+            ...[0, 5, 10, 20, 40, 80].map((ms) =>
+              sleep(ms).then(() =>
+                t.http.post('/auth/login').send({ email, password, force: true }),
+              ),
+            ),
+          ]);
+        }),
+      );
+      for (const [reset, ...logins] of rounds) {
+        expect(reset.status).toBe(200);
+        for (const login of logins) {
+          expect([200, 401]).toContain(login.status);
+          if (login.status === 401) expect(login.body.code).toBe('INVALID_CREDENTIALS');
+          if (login.status !== 200) continue;
+          const check = await t.http.get('/session/active').set(bearer(login.body.access_token));
+          expect(check.status).toBe(401);
+          expect(['SESSION_REVOKED', 'SESSION_REPLACED']).toContain(check.body.code);
+        }
+      }
+    });
+
     it('refuses the older token once a newer one was asked for', async () => {
       const { identity } = await verifiedUser(t);
       const older = await forgot(identity.email, 1);

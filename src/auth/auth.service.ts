@@ -54,7 +54,7 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   async login(user: User, client: ClientInfo, force: boolean): Promise<LoginOutcome> {
-    const started = await this.sessions.start(user.id, client, force);
+    const started = await this.sessions.start(user, client, force);
     return { tokens: this.tokensFor(started), started };
   }
 

@@ -6,6 +6,7 @@ import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
 import { Transactions, uniqueViolation } from '../common/transactions';
 import { authConfig } from '../config/auth.config';
+import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { newRefreshToken } from './session-tokens';
 import { SessionStateCache } from './session-state-cache';
@@ -48,14 +49,25 @@ export class SessionsService {
    * answers SESSION_ACTIVE unless `force`; otherwise it is ended as replaced (an expired one as
    * expired). The unique key on active_user_id is the last word: two active sessions of one
    * user cannot be stored, whatever happens.
+   *
+   * `user` is the account as its credentials were checked. If its password changed since (a
+   * reset or change committed in between), the login is refused as INVALID_CREDENTIALS: a
+   * session never outlives the password it was started with.
    */
-  async start(userId: string, client: ClientInfo, force: boolean): Promise<StartedSession> {
+  async start(
+    user: Pick<User, 'id' | 'passwordHash'>,
+    client: ClientInfo,
+    force: boolean,
+  ): Promise<StartedSession> {
+    const userId = user.id;
     const mayReplace = force || this.auth.sessionPolicy === 'replace';
     const now = new Date();
     const { session, refreshToken } = this.newSession(userId, client, now);
     try {
       return await this.transactions.run(async (manager) => {
-        await this.users.lockRow(userId, manager);
+        const locked = await this.users.lockRow(userId, manager);
+        if (locked?.passwordHash !== user.passwordHash)
+          throw Errors.invalidCredentials().concerning({ userId });
         const current = await manager.findOneBy(Session, { activeUserId: userId });
         let ended: StartedSession['ended'];
         if (current) {
