@@ -1,7 +1,6 @@
 /** Drives the server: autocannon for stateless requests, one loop per connection otherwise. */
 import autocannon from 'autocannon';
 import { CONNECTIONS, DRAIN_MS, sleep } from './config';
-import type { CpuPerRequest } from './cpu';
 
 export interface Measured {
   scenario: string;
@@ -10,17 +9,6 @@ export interface Measured {
   p99: number;
   errors: number;
   non2xx: number;
-  /**
-   * Requests still in flight when the run stopped, answered in the drain: their CPU is in the
-   * run's sample, so they count when it is divided (50 logins are ~5% of a login run).
-   */
-  unfinished: number;
-  /** GET / only: its rates before and after the session check, of which `rps` is the mean. */
-  rpsBeside?: { before: number; after: number };
-  /** The server's peak RSS so far, read right after the scenario. */
-  peakRssMb?: number;
-  /** CPU milliseconds spent per request, by where they were spent. */
-  cpuMsPerRequest?: CpuPerRequest;
 }
 
 function summarise(scenario: string, result: autocannon.Result): Measured {
@@ -31,7 +19,6 @@ function summarise(scenario: string, result: autocannon.Result): Measured {
     p99: result.latency.p99,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
-    unfinished: Math.max(0, result.requests.sent - result.requests.total),
   };
 }
 
@@ -104,6 +91,5 @@ export async function driveLoops<T>(
     p99: at(0.99),
     errors,
     non2xx,
-    unfinished: 0, // each loop waits for its last request, which is counted
   };
 }

@@ -1,86 +1,75 @@
 /**
- * npm run bench: starts the built service in each storage mode with rate limits off, drives it
- * with autocannon from this (separate) process, and compares every scenario with its reference
- * in the same run: GET / (the framework floor) and the raw argon2 verify rate (the floor for logins),
- * measured right beside each login scenario. Reports CPU per request by thread and process.
+ * npm run bench: RUNS times over, starts a fresh server in each storage mode (rate limits off)
+ * and Better Auth beside them, drives each with autocannon from this (separate) process, and
+ * reports every figure as the median of the runs: each scenario's rate and p99, each ratio to
+ * its reference in the same run (GET / of the same server, the raw argon2 verify rate measured
+ * right beside the logins, Better Auth's get-session), and each server's peak RSS.
  * Writes bench/results.md and bench/results.json.
  */
 import { randomBytes } from 'node:crypto';
-import { besideArgonReference, ArgonReference } from './argon-reference';
+import { besideArgonReference } from './argon-reference';
 import {
   CONNECTIONS,
+  DURATION_S,
+  LOGIN_DURATION_S,
   LOGIN_WARMUP_S,
   MODES,
+  RUNS,
   SCENARIOS,
   USERS,
   WARMUP_S,
-  DURATION_S,
 } from './config';
-import { peakRssMb, cpuPerRequest, sampleCpu } from './cpu';
 import { drive, driveLoops, eachConnectionCycles, Measured } from './load';
+import { peerSessions, startPeer } from './peer';
 import { PASSWORD } from './raw-argon2';
-import { ModeResult, printMode, writeResults } from './report';
-import { freePort, loginUntilOk, makeUsers, post, startServer } from './server';
+import { PEER, printRun, Run, writeResults } from './report';
+import { freePort, loginUntilOk, makeUsers, peakRssMb, post, startServer } from './server';
 
-async function benchMode(mode: string, port: number): Promise<ModeResult> {
-  const server = await startServer(mode, port);
+/** A warm-up of `WARMUP_S`, then the measured run. */
+async function measure(
+  run: (seconds: number) => Promise<Measured>,
+  seconds = DURATION_S,
+): Promise<Measured> {
+  if (WARMUP_S > 0) await run(WARMUP_S);
+  return run(seconds);
+}
+
+async function benchMode(mode: string): Promise<Omit<Run, 'run'>> {
+  const server = await startServer(mode, await freePort());
   try {
     const tag = randomBytes(3).toString('hex');
     const sessions = await makeUsers(server, USERS, tag);
     const scenarios: Measured[] = [];
-    const pid = server.process.pid!;
-    /**
-     * Runs a scenario (if BENCH_SCENARIOS names it) once to warm up, then measured, with the
-     * server's CPU sampled around the measured run only.
-     */
-    const measure = async (
-      scenario: string,
-      run: (seconds: number) => Promise<Measured>,
-    ): Promise<void> => {
-      if (!SCENARIOS.includes(scenario)) return;
-      if (WARMUP_S > 0) await run(WARMUP_S);
-      const cpuBefore = sampleCpu(pid);
-      const measured = await run(DURATION_S);
-      measured.cpuMsPerRequest = cpuPerRequest(
-        cpuBefore,
-        sampleCpu(pid),
-        measured.rps * DURATION_S + measured.unfinished,
-      );
-      measured.peakRssMb = peakRssMb(pid);
-      scenarios.push(measured);
-    };
+    let argon2: number | undefined;
     const json = { 'content-type': 'application/json' };
+    const wanted = (scenario: string) => SCENARIOS.includes(scenario);
 
     const floor = (seconds: number) => drive('GET /', { url: `${server.base}/` }, seconds);
-    await measure('floor', floor);
-
-    await measure('session', (seconds) =>
+    const session = (seconds: number) =>
       drive(
         'GET /session/active',
         {
           url: `${server.base}/session/active`,
-          ...eachConnectionCycles(sessions, (session) => ({
+          ...eachConnectionCycles(sessions, (s) => ({
             method: 'GET',
-            headers: { authorization: `Bearer ${session.access}` },
+            headers: { authorization: `Bearer ${s.access}` },
           })),
         },
         seconds,
-      ),
-    );
-
+      );
     // This machine's speed drifts (it shares its host): GET / moved by up to a quarter between
-    // runs a minute apart. So the floor is measured again right after the session check, and the
-    // check's ratio is to the mean of the two, as the login's is to the raw verifies around it.
-    const before = scenarios.find((s) => s.scenario === 'GET /');
-    if (before && SCENARIOS.includes('session')) {
-      await measure('floor', floor);
-      const after = scenarios.pop() as Measured;
-      before.rpsBeside = { before: before.rps, after: after.rps };
-      before.rps = Math.round((before.rps + after.rps) / 2);
-    }
+    // runs a minute apart. So the floor is measured just before and just after the session
+    // check, and the check's ratio is to the mean of the two.
+    if (wanted('floor') && wanted('session')) {
+      const before = await measure(floor);
+      scenarios.push(await measure(session));
+      const after = await measure(floor);
+      console.log(`  GET / ${before.rps} req/s before the session check, ${after.rps} after`);
+      scenarios.unshift({ ...after, rps: Math.round((before.rps + after.rps) / 2) });
+    } else if (wanted('floor')) scenarios.push(await measure(floor));
+    else if (wanted('session')) scenarios.push(await measure(session));
 
-    let argonReference: ArgonReference | undefined;
-    if (SCENARIOS.includes('login')) {
+    if (wanted('login')) {
       const logins = (seconds: number) =>
         drive(
           'POST /auth/login (force)',
@@ -97,17 +86,18 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
       // The long warm-up comes before the raw reference, which must stay right beside the
       // measured run; the scenario's own short warm-up then follows the reference's idle time.
       if (LOGIN_WARMUP_S > 0) await logins(LOGIN_WARMUP_S);
-      const beside = await besideArgonReference(() => measure('login', logins));
-      argonReference = beside.reference;
+      argon2 = await besideArgonReference(async () => {
+        scenarios.push(await measure(logins, LOGIN_DURATION_S));
+      });
     }
 
     // Each loop refreshes its own session's chain (autocannon cannot carry a token from one
     // response to the next request of the same connection).
-    if (SCENARIOS.includes('refresh')) {
+    if (wanted('refresh')) {
       const fresh = await Promise.all(
         sessions.slice(0, CONNECTIONS).map((s) => loginUntilOk(server.base, s.email)),
       );
-      await measure('refresh', (seconds) =>
+      const refresh = (seconds: number) =>
         driveLoops(
           'POST /auth/refresh',
           fresh,
@@ -121,53 +111,86 @@ async function benchMode(mode: string, port: number): Promise<ModeResult> {
             return response.status;
           },
           seconds,
-        ),
-      );
+        );
+      scenarios.push(await measure(refresh));
     }
 
-    let signupCounter = 0;
-    await measure('signup', (seconds) =>
-      drive(
-        'POST /auth/signup',
-        {
-          url: `${server.base}/auth/signup`,
-          requests: [
-            {
-              method: 'POST',
-              headers: json,
-              setupRequest: (request) => {
-                signupCounter += 1;
-                const id = `${tag}s${signupCounter}`;
-                return {
-                  ...request,
-                  body: JSON.stringify({
-                    username: `b_${id}`,
-                    email: `b.${id}@example.com`,
-                    password: PASSWORD,
-                  }),
-                };
+    if (wanted('signup')) {
+      let signups = 0;
+      const signup = (seconds: number) =>
+        drive(
+          'POST /auth/signup',
+          {
+            url: `${server.base}/auth/signup`,
+            requests: [
+              {
+                method: 'POST',
+                headers: json,
+                setupRequest: (request) => {
+                  signups += 1;
+                  const id = `${tag}s${signups}`;
+                  return {
+                    ...request,
+                    body: JSON.stringify({
+                      username: `b_${id}`,
+                      email: `b.${id}@example.com`,
+                      password: PASSWORD,
+                    }),
+                  };
+                },
               },
-            },
-          ],
-        },
-        seconds,
-      ),
-    );
-    return { mode, argon2: argonReference, peakRssMb: peakRssMb(pid), scenarios };
+            ],
+          },
+          seconds,
+        );
+      scenarios.push(await measure(signup));
+    }
+    return { mode, scenarios, argon2, peakRssMb: peakRssMb(server.process.pid!) };
   } finally {
     await server.stop();
   }
 }
 
-async function main(): Promise<void> {
-  const results: ModeResult[] = [];
-  for (const mode of MODES) {
-    console.log(`\n== ${mode} ==`);
-    const result = await benchMode(mode, await freePort());
-    results.push(result);
-    printMode(result);
+/** Better Auth's get-session, driven exactly as the session check is. */
+async function benchPeer(): Promise<Omit<Run, 'run'>> {
+  const peer = await startPeer(await freePort());
+  try {
+    const cookies = await peerSessions(peer, USERS, randomBytes(3).toString('hex'));
+    const getSession = (seconds: number) =>
+      drive(
+        'GET /api/auth/get-session',
+        {
+          url: `${peer.base}/api/auth/get-session`,
+          ...eachConnectionCycles(cookies, (cookie) => ({ method: 'GET', headers: { cookie } })),
+        },
+        seconds,
+      );
+    const scenarios = [await measure(getSession)];
+    return { mode: PEER, scenarios, peakRssMb: peakRssMb(peer.process.pid!) };
+  } finally {
+    await peer.stop();
   }
-  writeResults(results);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const runs: Run[] = [];
+  const targets: Array<[string, () => Promise<Omit<Run, 'run'>>]> = MODES.map((mode) => [
+    mode,
+    () => benchMode(mode),
+  ]);
+  if (SCENARIOS.includes('peer')) targets.unshift([PEER, benchPeer]);
+  for (let run = 1; run <= RUNS; run += 1) {
+    for (const [name, bench] of targets) {
+      const minutes = ((Date.now() - started) / 60000).toFixed(1);
+      console.log(`\n== run ${run}/${RUNS}: ${name} (${minutes} min in) ==`);
+      const result = { run, ...(await bench()) };
+      printRun(result);
+      runs.push(result);
+    }
+  }
+  writeResults(runs);
+  console.log(`\nTook ${((Date.now() - started) / 60000).toFixed(1)} min.`);
 }
 
 main().catch((error) => {

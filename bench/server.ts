@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createConnection } from 'mysql2/promise';
-import { sleep, START_FLAGS } from './config';
+import { ROOT, SERVER_FLAGS, sleep } from './config';
 import { PASSWORD } from './raw-argon2';
 
 export interface Server {
@@ -17,6 +17,7 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/** Starts the built service as `npm start` does (plain `node dist/src/main.js`), rate limits off. */
 export async function startServer(mode: string, port: number): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
   const dbName = `auth_bench_${randomBytes(4).toString('hex')}`;
@@ -37,30 +38,56 @@ export async function startServer(mode: string, port: number): Promise<Server> {
     MAIL_OUTBOX_DIR: join(dir, 'outbox'),
     ...(mode.includes('redis') ? { REDIS_URL: 'redis://127.0.0.1:6379/14' } : {}),
   };
-  const child = spawn(process.execPath, [...START_FLAGS, 'dist/src/main.js'], {
+  const child = spawn(process.execPath, [...SERVER_FLAGS, 'dist/src/main.js'], {
+    cwd: ROOT,
     env,
     stdio: ['ignore', process.env.BENCH_SERVER_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
+  const server = {
+    base,
+    process: child,
+    outbox: join(dir, 'outbox'),
+    async stop() {
+      await stopProcess(child);
+      rmSync(dir, { recursive: true, force: true });
+      if (mysql) await adminQuery(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    },
+  };
+  try {
+    await waitUntilOk(`${base}/health/ready`);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return server;
+}
+
+/** SIGTERM, and wait until it has exited. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Polls `url` until it answers 2xx (up to 20 s). */
+export async function waitUntilOk(url: string): Promise<void> {
   for (let i = 0; i < 100; i += 1) {
     try {
-      if ((await fetch(`${base}/health/ready`)).ok) break;
+      if ((await fetch(url)).ok) return;
     } catch {
       // not listening yet
     }
     await sleep(200);
   }
-  return {
-    base,
-    process: child,
-    outbox: join(dir, 'outbox'),
-    async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      rmSync(dir, { recursive: true, force: true });
-      if (mysql) await adminQuery(`DROP DATABASE IF EXISTS \`${dbName}\``);
-    },
-  };
+  throw new Error(`${url} did not answer within 20 s`);
+}
+
+/** A process's peak resident memory so far (VmHWM), in MB. */
+export function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
 export function freePort(): Promise<number> {
