@@ -1,12 +1,12 @@
-// Copies the non-TypeScript files the service reads at run time (password list, mail
-// templates, page assets) next to the compiled code. Deterministic, unlike watch-based copying.
+// Copies the non-TypeScript files the service reads at run time (mail templates, page assets)
+// next to the compiled code. Deterministic, unlike watch-based copying.
 const { cpSync, readdirSync, statSync } = require('node:fs');
 const { join, relative } = require('node:path');
 
 const root = join(__dirname, '..');
 const source = join(root, 'src');
 const target = join(root, 'dist', 'src');
-const RUNTIME_FILE = /\.(txt|hbs|css)$|^src\/pages\/assets\/.+\.js$/;
+const RUNTIME_FILE = /\.(hbs|css)$|^src\/pages\/assets\/.+\.js$/;
 
 function walk(dir) {
   for (const name of readdirSync(dir)) {

@@ -33,6 +33,31 @@ describe('POST /auth/signup', () => {
     );
   });
 
+  it.each(['password123', 'admin123', 'letmein123'])(
+    'refuses the guessable "%s" with 400 WEAK_PASSWORD and says why',
+    async (password) => {
+      const identity = newIdentity();
+      const response = await t.http
+        .post('/auth/signup')
+        .send({ ...identity, password })
+        .expect(400);
+      expect(response.body).toMatchObject({
+        code: 'WEAK_PASSWORD',
+        detail: expect.stringMatching(/\w+ \w+/),
+        errors: [{ field: 'password', message: response.body.detail }],
+      });
+      // Nothing was created: the same identity signs up with a strong password.
+      await signUp(t, identity);
+    },
+  );
+
+  it('accepts SecurePass123', async () => {
+    await t.http
+      .post('/auth/signup')
+      .send({ ...newIdentity(), password: 'SecurePass123' })
+      .expect(201);
+  });
+
   it('answers 409 EMAIL_TAKEN for the same email in another case', async () => {
     const { identity } = await signUp(t);
     const response = await t.http

@@ -52,5 +52,7 @@ export const authConfig = registerAs('auth', () => {
       queueLimit: env.int('ARGON2_QUEUE_LIMIT', 64, 0, 100000),
     },
     passwordMinLength: env.int('PASSWORD_MIN_LENGTH', 8, 8, 128),
+    // zxcvbn score a new password must reach: 0 turns the estimate off, 4 is the strictest.
+    passwordMinScore: env.int('PASSWORD_MIN_SCORE', 2, 0, 4),
   };
 });

@@ -43,6 +43,7 @@ const KEYS = [
   'ARGON2_TIME_COST',
   'ARGON2_PARALLELISM',
   'PASSWORD_MIN_LENGTH',
+  'PASSWORD_MIN_SCORE',
   'AUDIT_RETENTION_DAYS',
   'THROTTLE_ENABLED',
   'REDIS_URL',
@@ -128,6 +129,7 @@ describe('configuration', () => {
         sessionPolicy: 'reject',
         argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1 },
         passwordMinLength: 8,
+        passwordMinScore: 2,
       });
       expect(auditConfig().retentionDays).toBe(365);
     });
@@ -179,6 +181,8 @@ describe('configuration', () => {
       ['ARGON2_PARALLELISM', '0', authConfig],
       ['PASSWORD_MIN_LENGTH', '7', authConfig],
       ['PASSWORD_MIN_LENGTH', '129', authConfig],
+      ['PASSWORD_MIN_SCORE', '5', authConfig],
+      ['PASSWORD_MIN_SCORE', 'strong', authConfig],
       ['VERIFY_URL', 'https://app.example.com/verify', mailConfig],
       ['RESET_URL', 'javascript:alert(1)//{token}', mailConfig],
       ['AUDIT_RETENTION_DAYS', '0', auditConfig],
@@ -199,12 +203,14 @@ describe('configuration', () => {
         ARGON2_MEMORY_KIB: '65536',
         ARGON2_TIME_COST: '3',
         PASSWORD_MIN_LENGTH: '15',
+        PASSWORD_MIN_SCORE: '4',
         SESSION_POLICY: 'replace',
         VERIFY_URL: 'https://app.example.com/verify#{token}',
       });
       expect(authConfig()).toMatchObject({
         argon2: { memoryKib: 65536, timeCost: 3 },
         passwordMinLength: 15,
+        passwordMinScore: 4,
         sessionPolicy: 'replace',
       });
       expect(mailConfig().verifyUrl).toBe('https://app.example.com/verify#{token}');

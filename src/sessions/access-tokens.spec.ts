@@ -22,6 +22,7 @@ const auth = {
   sessionPolicy: 'reject',
   argon2: { memoryKib: 19456, timeCost: 2, parallelism: 1, maxConcurrent: 2, queueLimit: 8 },
   passwordMinLength: 8,
+  passwordMinScore: 2,
 } as ConfigType<typeof authConfig>;
 
 const inADay = () => new Date(Date.now() + 24 * 60 * 60 * 1000);

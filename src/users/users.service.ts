@@ -61,7 +61,11 @@ export class UsersService {
     owner: { username: string; email: string },
     field: string,
   ): void {
-    const problem = passwordProblem(password, { minLength: this.auth.passwordMinLength, ...owner });
+    const problem = passwordProblem(password, {
+      minLength: this.auth.passwordMinLength,
+      minScore: this.auth.passwordMinScore,
+      ...owner,
+    });
     if (problem) throw Errors.weakPassword(field, problem);
   }
 
