@@ -2,7 +2,7 @@ import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger, PARAMS_PROVIDER_TOKEN } from 'nestjs-pino';
+import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +10,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Errors } from './common/errors';
 import { AppConfig, appConfig } from './config/app.config';
 import { validateConfiguration } from './config/namespaces';
-import { LoggerParams, logRequests } from './logging';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
 /** Far deeper than any body we accept; class-transformer recurses per level and would overflow. */
@@ -53,9 +52,6 @@ function createAdapter(config: AppConfig): FastifyAdapter {
     genReqId: requestIdOf,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    // No Nest middleware is used (request logging is a Fastify hook, src/logging.ts), so
-    // @fastify/middie would only add a hook that runs on every request and matches nothing.
-    skipMiddie: true,
   });
 }
 
@@ -221,10 +217,6 @@ export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFast
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  logRequests(
-    app.getHttpAdapter().getInstance(),
-    app.get<LoggerParams>(PARAMS_PROVIDER_TOKEN).pinoHttp.logger,
-  );
   configureEdge(app, config);
   configureDocs(app, config);
   await app.init();

@@ -1,8 +1,17 @@
-import pino from 'pino';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import pino from 'pino';
+import { pinoHttp } from 'pino-http';
 import type { AppConfig } from './config/app.config';
-import Fastify from 'fastify';
-import { loggerOptions, logRequests, REDACTED, redactSecrets, redactString } from './logging';
+import {
+  httpLoggerOptions,
+  logDestination,
+  loggerOptions,
+  REDACTED,
+  redactSecrets,
+  redactString,
+} from './logging';
 
 const JWT =
   'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwic2lkIjoiYWJjIn0.' +
@@ -53,27 +62,32 @@ describe('redactSecrets', () => {
   });
 });
 
+/** A stream that keeps what is written to it, as text and as parsed JSON lines. */
+function collector(): {
+  stream: Writable & { isTTY?: boolean };
+  lines: () => Array<Record<string, unknown>>;
+  output: () => string;
+} {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  const output = () => chunks.join('');
+  const lines = () =>
+    output()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  return { stream, lines, output };
+}
+
 describe('loggerOptions', () => {
-  function capture(level: AppConfig['logLevel'] = 'info'): {
-    logger: pino.Logger;
-    lines: () => Array<Record<string, unknown>>;
-    output: () => string;
-  } {
-    const chunks: string[] = [];
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        chunks.push(chunk.toString());
-        done();
-      },
-    });
-    const logger = pino(loggerOptions({ logLevel: level }), stream);
-    const output = () => chunks.join('');
-    const lines = () =>
-      output()
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-    return { logger, lines, output };
+  function capture(level: AppConfig['logLevel'] = 'info') {
+    const { stream, lines, output } = collector();
+    return { logger: pino(loggerOptions({ logLevel: level }), stream), lines, output };
   }
 
   it('writes JSON lines without the secrets handed to it', () => {
@@ -99,22 +113,30 @@ describe('loggerOptions', () => {
     expect(output()).not.toMatch(/hunter22|tok-123456789|eyJhbGci/);
   });
 
-  describe('logRequests', () => {
+  describe('the request line (pino-http with httpLoggerOptions)', () => {
+    /** A plain HTTP server whose requests go through pino-http as in the app, ids given. */
     async function served(level: AppConfig['logLevel']) {
-      const { logger, lines } = capture(level);
-      const fastify = Fastify({ genReqId: () => 'req-1' });
-      logRequests(fastify, logger);
-      fastify.get('/fine', async () => ({ ok: true }));
-      fastify.get('/broken', async (_request, reply) => reply.code(503).send({ ok: false }));
-      await fastify.ready();
-      return { fastify, lines };
+      const { stream, lines } = collector();
+      const logRequest = pinoHttp(httpLoggerOptions({ logLevel: level }), stream);
+      const server = createServer((request, response) => {
+        // As @fastify/middie hands on Fastify's id.
+        Object.assign(request, { id: 'req-1' });
+        logRequest(request, response);
+        response.statusCode = request.url?.startsWith('/broken') ? 503 : 200;
+        response.end('{}');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.text());
+      const close = () => new Promise((resolve) => server.close(resolve));
+      return { get, close, lines };
     }
 
     it('writes one line per answer: its id, method, path without the query, status and time', async () => {
-      const { fastify, lines } = await served('info');
-      await fastify.inject({ method: 'GET', url: '/fine?token=secret-one-time-token' });
-      await fastify.inject({ method: 'GET', url: '/broken' });
-      await fastify.close();
+      const { get, close, lines } = await served('info');
+      await get('/fine?token=secret-one-time-token');
+      await get(`/broken/${JWT}`);
+      await close();
       const [fine, broken] = lines();
       expect(lines()).toHaveLength(2);
       expect(fine).toMatchObject({
@@ -128,18 +150,47 @@ describe('loggerOptions', () => {
       expect(broken).toMatchObject({
         level: 50,
         msg: 'request errored',
-        req: { path: '/broken' },
+        req: { path: `/broken/${REDACTED}` },
         res: { statusCode: 503 },
       });
-      expect(JSON.stringify(lines())).not.toContain('secret-one-time-token');
+      expect(JSON.stringify(lines())).not.toMatch(/secret-one-time-token|eyJhbGci/);
     });
 
     it('writes nothing below its level, and 5xx still at warn', async () => {
-      const { fastify, lines } = await served('warn');
-      await fastify.inject({ method: 'GET', url: '/fine' });
-      await fastify.inject({ method: 'GET', url: '/broken' });
-      await fastify.close();
+      const { get, close, lines } = await served('warn');
+      await get('/fine');
+      await get('/broken');
+      await close();
       expect(lines().map((line) => [line.level, line.msg])).toEqual([[50, 'request errored']]);
     });
+  });
+});
+
+describe('logDestination', () => {
+  function terminal(isTTY: boolean) {
+    const { stream, output } = collector();
+    stream.isTTY = isTTY;
+    return { stream, output };
+  }
+
+  it('writes censored, readable lines to a terminal in development', async () => {
+    const { stream, output } = terminal(true);
+    const logger = pino(
+      loggerOptions({ logLevel: 'info' }),
+      logDestination({ development: true }, stream),
+    );
+    logger.info({ body: { password: 'hunter22!' } }, `login with Bearer ${JWT}`);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(output()).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: login with \[redacted\]/);
+    expect(output()).toContain(`"password":"${REDACTED}"`);
+    expect(output()).not.toMatch(/hunter22|eyJhbGci/);
+  });
+
+  it.each([
+    ['outside development (production, tests)', false, true],
+    ['when not a terminal', true, false],
+  ])('writes JSON lines %s', (_label, development, isTTY) => {
+    const { stream } = terminal(isTTY);
+    expect(logDestination({ development }, stream)).toBe(stream);
   });
 });

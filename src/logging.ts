@@ -1,6 +1,7 @@
-import type { FastifyInstance } from 'fastify';
 import type { Params } from 'nestjs-pino';
-import pino, { stdSerializers } from 'pino';
+import pino, { DestinationStream, stdSerializers } from 'pino';
+import type { Options as HttpLoggerOptions } from 'pino-http';
+import pretty from 'pino-pretty';
 import type { AppConfig } from './config/app.config';
 
 export const REDACTED = '[redacted]';
@@ -64,21 +65,41 @@ export function redactLogObject(object: Record<string, unknown>): Record<string,
   return copy;
 }
 
-/** nestjs-pino's parameters around the app's one pino logger, which the caller can reach. */
-export interface LoggerParams extends Params {
-  pinoHttp: { logger: pino.Logger };
+/**
+ * nestjs-pino on every route: its pino-http middleware gives each request a child logger bound
+ * to `req` (id, method, path) and writes one line when the request is answered; Nest's Logger
+ * and PinoLogger use that child for any line written while the request is served. The id is
+ * Fastify's (http.ts), which @fastify/middie hands on as the raw request's `id`.
+ */
+export function loggerParams(config: AppConfig): Params {
+  return { pinoHttp: [httpLoggerOptions(config), logDestination(config)] };
+}
+
+/** The logger's options, and the level of the request line: `error` for a 5xx, else `info`. */
+export function httpLoggerOptions(config: Pick<AppConfig, 'logLevel'>): HttpLoggerOptions {
+  return {
+    ...loggerOptions(config),
+    customLogLevel: (_request, response, error) =>
+      error || response.statusCode >= 500 ? 'error' : 'info',
+  };
 }
 
 /**
- * Nest's Logger writes through one pino logger, and so does `logRequests`. No request
- * middleware: pino-http (a child logger per request, run through middie) and nestjs-pino's
- * AsyncLocalStorage (a hook on every promise on Node 20) cost a fifth of a session check's
- * CPU. The log calls made while a request is served name its id themselves (`requestId`).
+ * Readable lines (pino-pretty) for a developer at a terminal; JSON lines otherwise (tests, CI,
+ * production, a pipe). Either way the lines are censored first: pino-pretty only reformats them.
+ * process.stdout rather than pino's direct fd writer, so that a test can capture the lines.
  */
-export function loggerParams(config: AppConfig): LoggerParams {
-  // process.stdout rather than pino's default direct fd writer: same JSON lines, and a test
-  // can capture them.
-  return { pinoHttp: { logger: pino(loggerOptions(config), process.stdout) }, forRoutes: [] };
+export function logDestination(
+  config: Pick<AppConfig, 'development'>,
+  stdout: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout,
+): DestinationStream {
+  if (!config.development || stdout.isTTY !== true) return stdout;
+  return pretty({
+    destination: stdout,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+  });
 }
 
 /** The level, the censoring and the serializers of every log line. */
@@ -99,38 +120,16 @@ export function loggerOptions(config: Pick<AppConfig, 'logLevel'>): pino.LoggerO
     },
     serializers: {
       // Neither headers nor bodies are logged. The query string can hold a one-time token
-      // (/verify/confirm?token=): log the path only.
+      // (/verify/confirm?token=): log the path only. pino-http binds `req` to a child logger,
+      // which the log formatter never sees: the path is censored here.
       req: (request: { id: string; method: string; url: string }) => ({
         id: request.id,
         method: request.method,
-        path: request.url.split('?')[0],
+        path: redactString(request.url.split('?')[0]),
       }),
       res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       err: (error: object) =>
         redactSecrets({ ...(error instanceof Error ? stdSerializers.err(error) : error) }),
     },
   };
-}
-
-/**
- * One line per answered request, as pino-http wrote it (`req`, `res`, `responseTime` in ms):
- * `info`, or `error` for a 5xx. A request whose client hung up first gets `request aborted`.
- * Nothing is built unless the level is on.
- */
-export function logRequests(fastify: FastifyInstance, logger: pino.Logger): void {
-  fastify.addHook('onResponse', (request, reply, done) => {
-    const failed = reply.statusCode >= 500;
-    const level = failed ? 'error' : 'info';
-    if (logger.isLevelEnabled(level)) {
-      logger[level](
-        { req: request, res: reply, responseTime: Math.round(reply.elapsedTime) },
-        failed ? 'request errored' : 'request completed',
-      );
-    }
-    done();
-  });
-  fastify.addHook('onRequestAbort', (request, done) => {
-    if (logger.isLevelEnabled('info')) logger.info({ req: request }, 'request aborted');
-    done();
-  });
 }

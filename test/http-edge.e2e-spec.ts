@@ -103,14 +103,6 @@ describe('The HTTP edge', () => {
       const replaced = await t.http.get('/').set('X-Request-Id', 'bad id\twith spaces');
       expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     });
-
-    it('runs no Express-style middleware layer (@fastify/middie) on any request', () => {
-      // Nest registers middie by default; with no Nest middleware it would only add a hook to
-      // every request that matches nothing (3–5% of a login's main-thread time).
-      const fastify = t.app.getHttpAdapter().getInstance();
-      expect(fastify.hasPlugin('@fastify/middie')).toBe(false);
-      expect(typeof (fastify as unknown as { use?: unknown }).use).toBe('undefined');
-    });
   });
 
   describe('response headers', () => {

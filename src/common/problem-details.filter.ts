@@ -81,7 +81,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         body: problem(HttpStatus.CONFLICT, 'CONFLICT', 'The resource already exists', context),
       };
     }
-    this.logger.error({ err: exception, requestId: context.requestId }, 'Unhandled error');
+    // The line carries the request (its id) from nestjs-pino's request context.
+    this.logger.error({ err: exception }, 'Unhandled error');
     return {
       body: problem(
         HttpStatus.INTERNAL_SERVER_ERROR,

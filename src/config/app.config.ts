@@ -36,6 +36,8 @@ export const appConfig = registerAs('app', () => {
   return {
     ...packageInfo(),
     production: env.isProduction(),
+    // Neither production nor a test run (Jest sets NODE_ENV=test): logs may be made readable.
+    development: !['production', 'test'].includes(env.str('NODE_ENV', 'development')),
     port,
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     appUrl: env.url('APP_URL', `http://localhost:${port}`),

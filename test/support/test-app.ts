@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,8 +39,12 @@ async function mysqlAdmin(sql: string): Promise<void> {
 /**
  * The real app (same http.ts as production) on a fresh database with the real migrations:
  * SQLite by default, MariaDB/MySQL when DB_TYPE=mysql. Mail goes over SMTP to an in-process peer.
+ * `rootModule` is AppModule, or a test module that imports it to add to it.
  */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: Record<string, string> = {},
+  rootModule: Type<unknown> = AppModule,
+): Promise<TestApp> {
   const dbType = process.env.DB_TYPE === 'mysql' ? 'mysql' : 'sqlite';
   const smtp = await SmtpPeer.start();
   const dir = mkdtempSync(join(tmpdir(), 'auth-e2e-'));
@@ -72,7 +77,7 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
     SESSION_POLICY: 'reject',
     ...overrides,
   });
-  const app = await createHttpApp(AppModule);
+  const app = await createHttpApp(rootModule);
   return {
     app,
     http: request(app.getHttpServer()),
