@@ -82,6 +82,14 @@ describe('configuration', () => {
       });
     });
 
+    it('count as development (readable logs at a terminal) unless NODE_ENV is production or test', () => {
+      expect(appConfig().development).toBe(true);
+      set({ NODE_ENV: 'test' });
+      expect(appConfig().development).toBe(false);
+      set({ NODE_ENV: 'production' });
+      expect(appConfig().development).toBe(false);
+    });
+
     it('build APP_URL from PORT', () => {
       set({ PORT: '8080' });
       expect(appConfig().appUrl).toBe('http://localhost:8080');
