@@ -5,6 +5,7 @@ import {
   Injectable,
   NestInterceptor,
   SetMetadata,
+  UseInterceptors,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { RouteConfig } from '@nestjs/platform-fastify';
@@ -46,6 +47,14 @@ export class AuditInterceptor implements NestInterceptor {
  * Marks a handler as an auth event: one audit row per call, success or failure. The action is
  * also put in the Fastify route config, where the recorder's hook finds it for calls refused
  * before the handler ran (a failed login is refused by its guard).
+ *
+ * The interceptor goes on the handlers it marks, not on every route (APP_INTERCEPTOR): Nest runs
+ * each intercepted call through rxjs and AsyncResource.bind, a cost the session check would pay
+ * on every request for an interceptor with nothing to do there.
  */
 export const Audit = (action: string) =>
-  applyDecorators(SetMetadata(AUDIT_ACTION, action), RouteConfig({ [AUDIT_ACTION]: action }));
+  applyDecorators(
+    SetMetadata(AUDIT_ACTION, action),
+    RouteConfig({ [AUDIT_ACTION]: action }),
+    UseInterceptors(AuditInterceptor),
+  );

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditLog } from './audit-log.entity';
 import { AuditRetention } from './audit-retention';
@@ -11,12 +10,8 @@ import { AuditService } from './audit.service';
 @Module({
   imports: [TypeOrmModule.forFeature([AuditLog])],
   controllers: [AuditController],
-  providers: [
-    AuditService,
-    AuditRetention,
-    AuditRecorder,
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
-  ],
-  exports: [AuditService],
+  providers: [AuditService, AuditRetention, AuditRecorder, AuditInterceptor],
+  // Modules whose handlers are marked @Audit import this module for the interceptor.
+  exports: [AuditService, AuditRecorder, AuditInterceptor],
 })
 export class AuditModule {}

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { PassportModule } from '@nestjs/passport';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
@@ -10,7 +11,7 @@ import { SignupService } from './signup.service';
 import { LocalStrategy } from './strategies/local.strategy';
 
 @Module({
-  imports: [UsersModule, SessionsModule, VerificationModule, PassportModule],
+  imports: [UsersModule, SessionsModule, VerificationModule, PassportModule, AuditModule],
   controllers: [AuthController],
   providers: [AuthService, SignupService, LocalStrategy, LoginBackoff],
   exports: [LoginBackoff],

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
 import { MailModule } from '../mail/mail.module';
@@ -13,6 +14,7 @@ import { PasswordService } from './password.service';
     TypeOrmModule.forFeature([PasswordReset]),
     UsersModule,
     AuthModule,
+    AuditModule,
     SessionsModule,
     MailModule,
   ],

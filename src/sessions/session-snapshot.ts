@@ -23,7 +23,9 @@ export interface Tombstone {
 /**
  * The guard's database read. The reads that arrive in one turn of the event loop go together
  * as one `id IN (...)` query (a DataLoader without a cache: each is answered from the row as it
- * is now). Under load that is one round trip for many requests.
+ * is now). Under load that is one query for many requests. The batch waits for the turn to end
+ * (setImmediate), not only for the current tick: requests arrive each in an I/O callback of
+ * its own, so a tick holds one of them.
  */
 @Injectable()
 export class SessionSnapshots {
@@ -35,7 +37,7 @@ export class SessionSnapshots {
         const rows = await sessions.findBy({ id: In([...ids]) });
         return ids.map((id) => rows.find((row) => row.id === id) ?? null);
       },
-      { cache: false, maxBatchSize: 64 },
+      { cache: false, maxBatchSize: 64, batchScheduleFn: (load) => setImmediate(load) },
     );
   }
 

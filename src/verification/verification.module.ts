@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MailModule } from '../mail/mail.module';
 import { UsersModule } from '../users/users.module';
@@ -7,7 +8,7 @@ import { VerificationController } from './verification.controller';
 import { VerificationService } from './verification.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([EmailVerification]), UsersModule, MailModule],
+  imports: [TypeOrmModule.forFeature([EmailVerification]), UsersModule, MailModule, AuditModule],
   controllers: [VerificationController],
   providers: [VerificationService],
   exports: [VerificationService],
