@@ -77,7 +77,7 @@ export class PasswordService {
   }
 
   private async resetPassword(user: User, token: string, newPassword: string) {
-    this.users.assertAcceptablePassword(newPassword, user, 'new_password');
+    await this.users.assertAcceptablePassword(newPassword, user, 'new_password');
     const passwordHash = await this.crypto.hashPassword(newPassword);
     const revoked = await this.transactions.run(async (manager) => {
       const userId = await this.tokens.consume(token, manager);
@@ -106,7 +106,7 @@ export class PasswordService {
   ): Promise<number> {
     const user = await this.users.findById(userId);
     if (!user) throw Errors.invalidCredentials();
-    this.users.assertAcceptablePassword(newPassword, user, 'new_password');
+    await this.users.assertAcceptablePassword(newPassword, user, 'new_password');
     if (!(await this.crypto.verifyPassword(user.passwordHash, currentPassword)))
       throw Errors.invalidCredentials();
     const passwordHash = await this.crypto.hashPassword(newPassword);

@@ -29,7 +29,7 @@ export class UsersService {
   async create(input: NewUser): Promise<User> {
     const username = normaliseUsername(input.username);
     const email = normaliseEmail(input.email);
-    this.assertAcceptablePassword(input.password, { username, email }, 'password');
+    await this.assertAcceptablePassword(input.password, { username, email }, 'password');
     // Clear answers for the common case; the unique keys decide races below.
     await this.assertUnique(email, usernameKey(username));
     const now = new Date();
@@ -56,12 +56,12 @@ export class UsersService {
   }
 
   /** Throws WEAK_PASSWORD with the reason; runs before any hashing. */
-  assertAcceptablePassword(
+  async assertAcceptablePassword(
     password: string,
     owner: { username: string; email: string },
     field: string,
-  ): void {
-    const problem = passwordProblem(password, {
+  ): Promise<void> {
+    const problem = await passwordProblem(password, {
       minLength: this.auth.passwordMinLength,
       minScore: this.auth.passwordMinScore,
       ...owner,
