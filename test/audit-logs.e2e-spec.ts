@@ -1,17 +1,10 @@
 import { DataSource } from 'typeorm';
 import { bearer, newIdentity } from './support/factories';
 import { tokenIn } from './support/smtp-peer';
+import { captureStdout } from './support/log-capture';
 import { startTestApp, TestApp } from './support/test-app';
 
 const NEW_PASSWORD = 'Brisk-Meadow-Falcon-77';
-
-interface LogLine {
-  level: number;
-  msg?: string;
-  req?: { id: string; method: string; path: string };
-  res?: { statusCode: number };
-  [key: string]: unknown;
-}
 
 /**
  * The real app logging at `trace`, its JSON lines captured from stdout. Every secret the flow
@@ -20,16 +13,10 @@ interface LogLine {
 describe('request logs', () => {
   let t: TestApp;
   let db: DataSource;
-  let captured: string[] = [];
-  let writeSpy: jest.SpyInstance;
+  let logs: ReturnType<typeof captureStdout>;
 
   beforeAll(async () => {
-    writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-      captured.push(
-        typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(),
-      );
-      return true;
-    });
+    logs = captureStdout();
     t = await startTestApp({ LOG_LEVEL: 'trace' });
     // Nest buffers its Logger's lines until listen(), which the tests never call (supertest).
     t.app.flushLogs();
@@ -37,19 +24,10 @@ describe('request logs', () => {
   });
   afterAll(async () => {
     await t.close();
-    writeSpy.mockRestore();
+    logs.restore();
   });
-  beforeEach(() => {
-    captured = [];
-  });
-
-  function lines(): LogLine[] {
-    return captured
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as LogLine);
-  }
+  beforeEach(() => logs.reset());
+  const lines = () => logs.lines();
 
   it('logs JSON lines per request with its id and path, and no password or token anywhere', async () => {
     const identity = newIdentity('logs');
@@ -115,7 +93,7 @@ describe('request logs', () => {
     expect(completed.find((line) => line.req?.id === id('page'))).toMatchObject({
       req: { method: 'GET', path: '/verify/confirm' },
     });
-    const text = captured.join('');
+    const text = logs.text();
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/Bearer|\$argon2|token=/i);
   });
@@ -160,7 +138,7 @@ describe('request logs', () => {
     const unhandled = lines().find((line) => line.msg === 'Unhandled error');
     expect(unhandled).toBeDefined();
     expect(JSON.stringify(unhandled)).toContain('refused by test trigger');
-    const text = captured.join('');
+    const text = logs.text();
     expect(text).not.toContain(identity.password);
     expect(text).not.toContain('$argon2');
   });

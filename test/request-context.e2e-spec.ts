@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppModule } from '../src/app.module';
 import { Public } from '../src/common/public.decorator';
+import { captureStdout } from './support/log-capture';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** A team's own middleware, applied to every route as Nest's docs show. */
@@ -73,47 +74,24 @@ class AppWithNotes implements NestModule {
   }
 }
 
-interface LogLine {
-  level: number;
-  msg?: string;
-  req?: { id: string; method: string; path: string };
-  res?: { statusCode: number };
-  [key: string]: unknown;
-}
-
 /** The app with a test module around it, logging at `info`, its JSON lines captured. */
 describe('Nest middleware and per-request log context', () => {
   let t: TestApp;
-  let captured: string[] = [];
-  let writeSpy: jest.SpyInstance;
+  let logs: ReturnType<typeof captureStdout>;
   const id = (name: string) => `ctx-${name}-${process.pid}`;
 
   beforeAll(async () => {
-    writeSpy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
-      captured.push(
-        typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString(),
-      );
-      return true;
-    });
+    logs = captureStdout();
     t = await startTestApp({ LOG_LEVEL: 'info' }, AppWithNotes);
     // Nest buffers its Logger's lines until listen(), which the tests never call (supertest).
     t.app.flushLogs();
   });
   afterAll(async () => {
     await t.close();
-    writeSpy.mockRestore();
+    logs.restore();
   });
-  beforeEach(() => {
-    captured = [];
-  });
-
-  function lines(): LogLine[] {
-    return captured
-      .join('')
-      .split('\n')
-      .filter((line) => line.startsWith('{'))
-      .map((line) => JSON.parse(line) as LogLine);
-  }
+  beforeEach(() => logs.reset());
+  const lines = () => logs.lines();
 
   it("runs a Nest middleware on the app's own routes and on the added ones", async () => {
     const health = await t.http.get('/health/live');
@@ -154,7 +132,7 @@ describe('Nest middleware and per-request log context', () => {
     expect(requestLines.find((line) => line.req?.id === id('root'))).toMatchObject({
       msg: 'request completed',
     });
-    expect(captured.join('')).not.toContain('one-time-secret');
+    expect(logs.text()).not.toContain('one-time-secret');
   });
 
   it('logs a failure and its 5xx request line at error, both with the request id', async () => {
