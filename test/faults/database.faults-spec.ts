@@ -29,6 +29,11 @@ describe('database down: 503 SERVICE_UNAVAILABLE, bounded waits, recovery (fault
     stack = await Stack.start({ env: { DB_TIMEOUT_MS: String(DB_TIMEOUT_MS) } });
   }, 120_000);
 
+  // A failed scenario must not leave the next one without a database.
+  afterEach(async () => {
+    await stack?.db.ensureRunning();
+  }, 60_000);
+
   afterAll(async () => {
     await stack?.close();
   }, 60_000);
@@ -92,6 +97,10 @@ describe('database down: 503 SERVICE_UNAVAILABLE, bounded waits, recovery (fault
     // error with its stack: not three lines with stacks per request.
     await sleep(200);
     const written = service.linesSince(before);
+    console.log(
+      `database stopped: ${written.length} log lines for ${replies.length + 1} failed requests, ` +
+        `${withStack(written).length} with a stack`,
+    );
     const requestLines = written.filter(
       (line) => line.msg === 'request errored' || line.msg === 'request completed',
     );

@@ -85,6 +85,12 @@ export class MariaDb {
     });
   }
 
+  /** Starts it again if a scenario left it stopped or frozen (e.g. after a failed assertion). */
+  async ensureRunning(): Promise<void> {
+    if (this.child) this.thaw();
+    else await this.restart();
+  }
+
   /** A clean shutdown (SIGTERM), as an operator's `systemctl stop`. */
   async stop(): Promise<void> {
     const child = this.child;

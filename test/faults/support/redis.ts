@@ -47,6 +47,12 @@ export class RedisServer {
     child.removeAllListeners('exit');
   }
 
+  /** Starts it again if a scenario left it killed or frozen (e.g. after a failed assertion). */
+  async ensureRunning(): Promise<void> {
+    if (this.child) this.thaw();
+    else await this.restart();
+  }
+
   /** The process dies at once: connections are reset, nothing is kept. */
   async kill(): Promise<void> {
     const child = this.child;
