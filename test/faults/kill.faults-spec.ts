@@ -24,33 +24,53 @@ describe('SIGKILL mid-burst: every answered write is durable, the audit chain ve
     const logoutTargets = [];
     for (let i = 0; i < 8; i += 1) logoutTargets.push(await loggedInUser(service, smtp));
 
-    const answer = (request: Promise<Reply>): Promise<Outcome> => request.catch(() => null);
+    let answers = 0;
+    const answer = (request: Promise<Reply>): Promise<Outcome> =>
+      request.then(
+        (reply) => {
+          answers += 1;
+          return reply;
+        },
+        () => null,
+      );
     const tag = Date.now().toString(36);
     const signups = Array.from({ length: 16 }, (_, i) => ({
       username: `burst_${tag}_${i}`,
       email: `burst.${tag}.${i}@example.com`,
       password: PASSWORD,
     }));
-    const burst = {
-      signups: signups.map((body) =>
-        answer(service.call('POST', '/auth/signup', { body, timeoutMs: 20_000 })),
-      ),
-      logins: loginTargets.map((user) => answer(service.login(user.email))),
-      logouts: logoutTargets.map((user) =>
-        answer(service.call('POST', '/auth/logout', { token: user.token, timeoutMs: 20_000 })),
-      ),
-    };
-    await sleep(250);
+    // Interleaved: argon2 serves them in the order they came, so both kinds get answered.
+    const logins: Array<Promise<Outcome>> = [];
+    const signupReplies: Array<Promise<Outcome>> = [];
+    for (let i = 0; i < Math.max(loginTargets.length, signups.length); i += 1) {
+      if (i < loginTargets.length) logins.push(answer(service.login(loginTargets[i].email)));
+      if (i < signups.length) {
+        const body = signups[i];
+        signupReplies.push(
+          answer(service.call('POST', '/auth/signup', { body, timeoutMs: 20_000 })),
+        );
+      }
+    }
+    const logouts = logoutTargets.map((user) =>
+      answer(service.call('POST', '/auth/logout', { token: user.token, timeoutMs: 20_000 })),
+    );
+    // Killed mid-burst: once half of the requests have been answered (argon2 paces them).
+    const deadline = Date.now() + 15_000;
+    while (answers < 18 && Date.now() < deadline) await sleep(10);
     await service.kill();
     const [signedUp, loggedIn, loggedOut] = await Promise.all([
-      Promise.all(burst.signups),
-      Promise.all(burst.logins),
-      Promise.all(burst.logouts),
+      Promise.all(signupReplies),
+      Promise.all(logins),
+      Promise.all(logouts),
     ]);
     const answered = (outcomes: Outcome[]) => outcomes.filter((outcome) => outcome !== null).length;
     console.log(
       `answered before the kill: signups ${answered(signedUp)}/${signedUp.length}, logins ${answered(loggedIn)}/${loggedIn.length}, logouts ${answered(loggedOut)}/${loggedOut.length}`,
     );
+
+    const total = signedUp.length + loggedIn.length + loggedOut.length;
+    const unanswered = total - answered(signedUp) - answered(loggedIn) - answered(loggedOut);
+    expect(unanswered).toBeGreaterThan(0); // the kill did land mid-burst
 
     await service.restart();
     for (const [index, reply] of signedUp.entries()) {
