@@ -38,7 +38,11 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/', '<rootDir>/test/faults/'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/cluster/',
+        '<rootDir>/test/faults/',
+      ],
     },
     // Two built service processes over MariaDB and a private Redis.
     ...(clusterRequested
