@@ -5,4 +5,7 @@ import { DataSource } from 'typeorm';
 import { databaseConfig } from './src/config/database.config';
 import { typeOrmOptions } from './src/database/typeorm-options';
 
-export default new DataSource({ ...typeOrmOptions(databaseConfig()), migrationsRun: false });
+export default new DataSource({
+  ...typeOrmOptions(databaseConfig(), { queryTimeout: false }),
+  migrationsRun: false,
+});

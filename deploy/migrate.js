@@ -8,7 +8,10 @@ const { databaseConfig } = require('../dist/src/config/database.config');
 const { typeOrmOptions } = require('../dist/src/database/typeorm-options');
 
 async function migrate() {
-  const source = new DataSource({ ...typeOrmOptions(databaseConfig()), migrationsRun: false });
+  const source = new DataSource({
+    ...typeOrmOptions(databaseConfig(), { queryTimeout: false }),
+    migrationsRun: false,
+  });
   await source.initialize();
   try {
     const applied = await source.runMigrations({ transaction: 'each' });

@@ -75,12 +75,20 @@ export function loggerParams(config: AppConfig): Params {
   return { pinoHttp: [httpLoggerOptions(config), logDestination(config)] };
 }
 
-/** The logger's options, and the level of the request line: `error` for a 5xx, else `info`. */
+/**
+ * The logger's options, and the level of the request line: `error` for a 5xx, else `info`.
+ * For a 5xx that no error came with (the filter answered it), pino-http makes up an Error
+ * "failed with status code" whose stack says nothing: the line goes without it.
+ */
 export function httpLoggerOptions(config: Pick<AppConfig, 'logLevel'>): HttpLoggerOptions {
   return {
     ...loggerOptions(config),
     customLogLevel: (_request, response, error) =>
       error || response.statusCode >= 500 ? 'error' : 'info',
+    customErrorObject: (_request, response, error, line: Record<string, unknown>) =>
+      error.message === `failed with status code ${response.statusCode}`
+        ? { ...line, err: undefined }
+        : line,
   };
 }
 

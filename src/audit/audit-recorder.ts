@@ -32,7 +32,8 @@ export interface AuditResult {
  * the request was answered with (status, code and what the error said it concerned): that covers
  * calls refused before the handler ran (a guard, a pipe) as well as by it. Rate-limit refusals
  * (429) are not written: they happen before any account is looked at, and writing each would
- * turn a flood into serialised database writes.
+ * turn a flood into serialised database writes. Nor are refusals because the database is away
+ * (503 SERVICE_UNAVAILABLE): the write would fail too, after holding the answer back.
  */
 @Injectable()
 export class AuditRecorder implements OnModuleInit {
@@ -51,6 +52,7 @@ export class AuditRecorder implements OnModuleInit {
       if (typeof action === 'string' && status >= 400 && status !== 429) {
         const problem = answeredProblemOf(request);
         const code = problem?.code ?? codeForStatus(status);
+        if (code === 'SERVICE_UNAVAILABLE') return payload;
         await this.record(request, action, { outcome: 'failure', status, code }, problem?.facts);
       }
       return payload;

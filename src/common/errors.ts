@@ -94,6 +94,14 @@ export const Errors = {
         retryAfterSeconds,
       },
     ),
+  /** The database (or another store a request needs) is unreachable or not answering in time. */
+  serviceUnavailable: (retryAfterSeconds: number) =>
+    new DomainError(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'SERVICE_UNAVAILABLE',
+      'The service is temporarily unavailable; try again shortly',
+      { retryAfterSeconds },
+    ),
   busy: (retryAfterSeconds: number) =>
     new DomainError(
       HttpStatus.SERVICE_UNAVAILABLE,

@@ -7,7 +7,8 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuditFacts, DomainError } from './errors';
+import { databaseUnavailable } from './database-errors';
+import { AuditFacts, DomainError, Errors } from './errors';
 import { codeForStatus, problem, PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem-details';
 import { uniqueViolation } from './transactions';
 
@@ -27,6 +28,11 @@ export interface AnsweredProblem {
 
 const ANSWERED = Symbol('answeredProblem');
 
+/** What a client is told to wait before trying again while the database is away. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+/** A database failure this long after the previous one starts a new outage (logged again). */
+const OUTAGE_QUIET_MS = 30_000;
+
 export function answeredProblemOf(request: object): AnsweredProblem | undefined {
   return (request as { [ANSWERED]?: AnsweredProblem })[ANSWERED];
 }
@@ -35,14 +41,16 @@ export function answeredProblemOf(request: object): AnsweredProblem | undefined 
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
+  private lastUnavailableAt = 0;
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { body, retryAfterSeconds } = this.describe(exception, request);
+    const failure = databaseUnavailable(exception) ? this.unavailable(exception) : exception;
+    const { body, retryAfterSeconds } = this.describe(failure, request);
     const answered: AnsweredProblem = { status: body.status, code: body.code };
-    if (exception instanceof DomainError) answered.facts = exception.facts;
+    if (failure instanceof DomainError) answered.facts = failure.facts;
     (request as { [ANSWERED]?: AnsweredProblem })[ANSWERED] = answered;
     if (retryAfterSeconds !== undefined)
       void reply.header('Retry-After', String(retryAfterSeconds));
@@ -91,6 +99,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         context,
       ),
     };
+  }
+
+  /**
+   * The first failure of an outage is logged with its stack; the rest only by the request line
+   * (pino-http's, with the request id and the 503), not one stack per request.
+   */
+  private unavailable(error: unknown): DomainError {
+    const now = Date.now();
+    if (now - this.lastUnavailableAt > OUTAGE_QUIET_MS) {
+      this.logger.error({ err: error }, 'Database unavailable; answering 503 until it is back');
+    }
+    this.lastUnavailableAt = now;
+    return Errors.serviceUnavailable(UNAVAILABLE_RETRY_AFTER_SECONDS);
   }
 
   private clientMessage(exception: HttpException): string {

@@ -11,6 +11,8 @@ export const databaseConfig = registerAs('database', () => ({
   name: env.str('DB_NAME', 'auth_system'),
   migrate: env.bool('DB_MIGRATE', true),
   logging: env.bool('DB_LOGGING', false),
+  /** The longest wait for a connection or a query (MySQL): past it, the request gets 503. */
+  timeoutMs: env.int('DB_TIMEOUT_MS', 5000, 100, 600_000),
 }));
 
 export type DatabaseConfig = ReturnType<typeof databaseConfig>;

@@ -2,12 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from '../config/database.config';
+import { DropTimedOutConnections } from './query-timeouts';
 
 const entities = [join(__dirname, '..', '**', '*.entity.{ts,js}')];
 const migrations = [join(__dirname, '..', '..', 'migrations', '*.{ts,js}')];
 
-/** One description of the database for the app, the tests and the migration CLI. */
-export function typeOrmOptions(db: DatabaseConfig): DataSourceOptions {
+/**
+ * One description of the database for the app, the tests and the migration CLI. queryTimeout:
+ * false for the migration runners, where a migration of a big table may rightly take minutes.
+ */
+export function typeOrmOptions(
+  db: DatabaseConfig,
+  { queryTimeout = true }: { queryTimeout?: boolean } = {},
+): DataSourceOptions {
   const common = {
     entities,
     migrations,
@@ -28,6 +35,12 @@ export function typeOrmOptions(db: DatabaseConfig): DataSourceOptions {
       charset: 'utf8mb4',
       timezone: 'Z',
       supportBigNumbers: true,
+      // Bounded waits: a connection that does not complete its handshake, and a query that gets
+      // no answer, fail after DB_TIMEOUT_MS (a stopped or frozen server: 503, not a hang).
+      connectTimeout: db.timeoutMs,
+      maxQueryExecutionTime: db.timeoutMs,
+      enableQueryTimeout: queryTimeout,
+      subscribers: [DropTimedOutConnections],
       extra: { connectionLimit: 20 },
     };
   }

@@ -13,6 +13,18 @@ import { Public } from '../common/public.decorator';
 import { appConfig } from '../config/app.config';
 import { RedisConnection } from '../redis/redis.module';
 
+/** Each check gets this long: /health/ready answers within a second whatever the stores do. */
+const CHECK_TIMEOUT_MS = 800;
+
+/** `check`'s answer, or false (down) once `ms` have passed without one. */
+function within(check: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([check, late]).finally(() => clearTimeout(timer));
+}
+
 class StatusResponse {
   @ApiProperty({ example: 'ok' })
   status: string;
@@ -62,8 +74,8 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ type: ReadinessResponse })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResponse> {
     const [database, redis] = await Promise.all([
-      this.databaseUp(),
-      this.redis.client ? this.redis.ping() : null,
+      within(this.databaseUp(), CHECK_TIMEOUT_MS),
+      this.redis.client ? within(this.redis.ping(), CHECK_TIMEOUT_MS) : null,
     ]);
     const checks: Record<string, 'up' | 'down'> = { database: database ? 'up' : 'down' };
     if (redis !== null) checks.redis = redis ? 'up' : 'down';

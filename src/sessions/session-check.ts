@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { databaseUnavailable } from '../common/database-errors';
 import { Errors, TokenRefusal } from '../common/errors';
 import {
   LAST_SEEN_RESOLUTION_MS,
@@ -72,6 +73,10 @@ export class SessionCheck {
       .set({ lastSeenAt: now })
       .where("id = :sessionId AND status = 'active'", { sessionId })
       .execute()
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'Could not record last_seen_at'));
+      .catch((error: unknown) => {
+        // While the database is away the outage is logged once, by the error filter.
+        if (!databaseUnavailable(error))
+          this.logger.warn({ err: error }, 'Could not record last_seen_at');
+      });
   }
 }

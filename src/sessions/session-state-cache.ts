@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { RedisConnection } from '../redis/redis.module';
+import { RedisConnection, withinCommandTimeout } from '../redis/redis.module';
 import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot, Tombstone } from './session-snapshot';
 
 /** Active entries live at most this long, bounding staleness even in a partial partition. */
@@ -73,6 +73,8 @@ export interface CacheRead {
 export class SessionStateCache {
   private readonly client: ScriptedRedis | null;
   private trusted = true;
+  /** Counts the times trust was lost: a bump only restores it if none happened meanwhile. */
+  private distrusts = 0;
   private recovering: Promise<void> | null = null;
 
   constructor(private readonly redis: RedisConnection) {
@@ -83,25 +85,22 @@ export class SessionStateCache {
     this.client?.defineCommand('sessionTombstone', { numberOfKeys: 1, lua: TOMBSTONE });
     // A dropped connection may have hidden another instance's revocation: re-earn trust, and
     // do it as soon as the connection is back rather than on the next read.
-    this.client?.on('close', () => {
-      this.trusted = false;
-    });
+    this.client?.on('close', () => this.forget());
     this.client?.on('ready', () => {
       if (!this.trusted) this.recovering ??= this.bumpEpoch();
     });
   }
 
-  /** null: not usable now (no Redis, or not trusted yet): read the database. */
+  /** null: not usable now (no Redis, Redis away, or not trusted yet): read the database. */
   async read(sessionId: string): Promise<CacheRead | null> {
-    if (!this.client || !this.usable()) return null;
+    if (!this.client || !this.redis.available || !this.usable()) return null;
+    const distrustsBefore = this.distrusts;
     try {
-      const [epoch, raw, due, seen] = await this.client.sessionRead(
-        EPOCH_KEY,
-        String(Date.now()),
-        sessionId,
+      const [epoch, raw, due, seen] = await withinCommandTimeout(
+        this.client.sessionRead(EPOCH_KEY, String(Date.now()), sessionId),
       );
-      // A tombstone written since this read went out: do not trust what it brought.
-      if (!this.trusted) return null;
+      // A tombstone missed since this read went out: do not trust what it brought.
+      if (this.distrusts !== distrustsBefore) return null;
       const state = raw === null ? null : decode(sessionId, raw, new Date(Number(seen)));
       return { epoch: String(epoch), state, seenDue: due === 1 };
     } catch (error) {
@@ -111,33 +110,44 @@ export class SessionStateCache {
   }
 
   async fill(epoch: string, snapshot: SessionSnapshot): Promise<void> {
-    if (!this.client || !this.usable()) return;
+    if (!this.client || !this.redis.available || !this.usable()) return;
     const ttl = ttlFor(snapshot);
     if (ttl <= 0) return;
     try {
-      await this.client.sessionFill(
-        EPOCH_KEY,
-        epoch,
-        snapshot.id,
-        encode(snapshot),
-        String(Math.min(ttl, ACTIVE_TTL_MS)),
-        String(snapshot.lastSeenAt.getTime()),
+      await withinCommandTimeout(
+        this.client.sessionFill(
+          EPOCH_KEY,
+          epoch,
+          snapshot.id,
+          encode(snapshot),
+          String(Math.min(ttl, ACTIVE_TTL_MS)),
+          String(snapshot.lastSeenAt.getTime()),
+        ),
       );
     } catch (error) {
       this.distrust(error);
     }
   }
 
-  /** After a revocation has committed: every instance refuses these sessions from now on. */
+  /**
+   * After a revocation has committed: every instance refuses these sessions from now on. With
+   * Redis away it is not even tried (no second timeout in the same request): this instance
+   * stops trusting Redis instead, and its next epoch bump, which comes after this commit,
+   * orphans any entry that still says active.
+   */
   async tombstone(ended: Array<Tombstone & { sessionId: string }>): Promise<void> {
     if (!this.client || ended.length === 0) return;
+    if (!this.redis.available) {
+      this.forget();
+      return;
+    }
     const args = ended.flatMap((state) => [
       state.sessionId,
       encode(state),
       String(Math.max(1000, ttlFor(state))),
     ]);
     try {
-      await this.client.sessionTombstone(EPOCH_KEY, ...args);
+      await withinCommandTimeout(this.client.sessionTombstone(EPOCH_KEY, ...args));
     } catch (error) {
       this.distrust(error);
     }
@@ -151,13 +161,20 @@ export class SessionStateCache {
 
   private distrust(error: unknown): void {
     this.redis.markDown(error);
-    this.trusted = false;
+    this.forget();
   }
 
+  private forget(): void {
+    this.trusted = false;
+    this.distrusts += 1;
+  }
+
+  /** Trusted again only if nothing was lost while the INCR was on its way (else bump again). */
   private async bumpEpoch(): Promise<void> {
+    const distrustsBefore = this.distrusts;
     try {
-      await this.client?.incr(EPOCH_KEY);
-      this.trusted = true;
+      if (this.client) await withinCommandTimeout(this.client.incr(EPOCH_KEY));
+      if (this.distrusts === distrustsBefore) this.trusted = true;
     } catch {
       // still away; the next read tries again
     } finally {

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import { RedisConnection } from '../redis/redis.module';
+import { RedisConnection, withinCommandTimeout } from '../redis/redis.module';
 
 export interface Hit {
   count: number;
@@ -119,9 +119,10 @@ export class CounterStore implements OnModuleDestroy {
     local: () => Promise<T>,
   ): Promise<T> {
     const client = this.redis.client;
-    if (!client) return local();
+    // Redis away (a command already failed): this instance's memory, without waiting for it.
+    if (!client || !this.redis.available) return local();
     try {
-      return await remote(client);
+      return await withinCommandTimeout(remote(client));
     } catch (error) {
       this.redis.markDown(error);
       return local();
