@@ -7,7 +7,8 @@ import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Errors } from './common/errors';
+import { DomainError, Errors } from './common/errors';
+import { UnreadableBody } from './common/validation';
 import { AppConfig, appConfig } from './config/app.config';
 import { validateConfiguration } from './config/namespaces';
 
@@ -57,18 +58,27 @@ function createAdapter(config: AppConfig): FastifyAdapter {
 
 function configureEdge(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON bodies only: anything else is 415 (Fastify's default for unknown types).
+  // A body we cannot read is kept as an UnreadableBody and answered when the route reads its
+  // body, after the guards: a protected route answers 401 before it looks at the body.
+  const unreadable = (error: DomainError) => new UnreadableBody(error);
+  // JSON bodies only: anything else (bounded by the body limit) is 415.
   fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => {
+    done(null, unreadable(Errors.unsupportedMediaType()));
+  });
   // Fastify's own JSON parser (proto-poisoning checks kept), after a cheap nesting-depth check.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
       const message = `body must not nest deeper than ${MAX_JSON_DEPTH} levels`;
-      done(Errors.validation([{ field: 'body', message }]), undefined);
+      done(null, unreadable(Errors.validation([{ field: 'body', message }])));
       return;
     }
-    void parseJson(request, body as string, done);
+    // The parser's own sentence names positions and echoes input: ours says only what failed.
+    void parseJson(request, body as string, (error: Error | null, value?: unknown) =>
+      error ? done(null, unreadable(Errors.invalidJson())) : done(null, value),
+    );
   });
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {

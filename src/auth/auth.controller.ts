@@ -40,6 +40,7 @@ import { LocalAuthGuard } from './guards/local-auth.guard';
 import { SignupService } from './signup.service';
 import { RateLimit } from '../throttle/rate-limit.decorator';
 import { ApiSession } from '../common/api-session.decorator';
+import { NoBody } from '../common/validation';
 
 /** The login body exactly as LocalAuthGuard validated it (not validated a second time). */
 const ValidatedLogin = createParamDecorator(
@@ -164,7 +165,10 @@ export class AuthController {
     summary: "End the caller's session; its access and refresh tokens then get 401 SESSION_ENDED",
   })
   @ApiOkResponse({ type: MessageResponse })
-  async logout(@CurrentSession() session: AuthenticatedSession): Promise<MessageResponse> {
+  async logout(
+    @NoBody() _body: undefined,
+    @CurrentSession() session: AuthenticatedSession,
+  ): Promise<MessageResponse> {
     await this.auth.logout(session.sessionId);
     return { status: 'success', message: 'Logged out' };
   }

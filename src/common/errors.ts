@@ -50,11 +50,27 @@ export class DomainError extends Error {
   }
 }
 
+/** The part of a request a validation failure is about, in the words of its detail. */
+export type RequestPart = 'body' | 'query' | 'path';
+
 export const Errors = {
-  validation: (errors: FieldError[]) =>
-    new DomainError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'The request body is not valid', {
-      errors,
-    }),
+  validation: (errors: FieldError[], part: RequestPart = 'body') =>
+    new DomainError(
+      HttpStatus.BAD_REQUEST,
+      'VALIDATION_FAILED',
+      `The request ${part} is not valid`,
+      {
+        errors,
+      },
+    ),
+  invalidJson: () =>
+    new DomainError(HttpStatus.BAD_REQUEST, 'INVALID_JSON', 'The request body is not valid JSON'),
+  unsupportedMediaType: () =>
+    new DomainError(
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Only application/json request bodies are accepted',
+    ),
   weakPassword: (field: string, message: string) =>
     new DomainError(HttpStatus.BAD_REQUEST, 'WEAK_PASSWORD', message, {
       errors: [{ field, message }],
@@ -94,6 +110,15 @@ export const Errors = {
         retryAfterSeconds,
       },
     ),
+  /** A unique key the request ran into (two requests racing for the same row). */
+  conflict: () => new DomainError(HttpStatus.CONFLICT, 'CONFLICT', 'The resource already exists'),
+  /** Anything unexpected: the client learns only that it failed (the log has the rest). */
+  internal: () =>
+    new DomainError(
+      HttpStatus.INTERNAL_SERVER_ERROR,
+      'INTERNAL_ERROR',
+      'Something failed on our side',
+    ),
   busy: (retryAfterSeconds: number) =>
     new DomainError(
       HttpStatus.SERVICE_UNAVAILABLE,
@@ -106,5 +131,11 @@ export const Errors = {
 };
 
 /** Why a bearer token or refresh token was refused. */
-export type TokenRefusal =
-  'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'SESSION_ENDED' | 'SESSION_REPLACED' | 'SESSION_REVOKED';
+export const TOKEN_REFUSALS = [
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'SESSION_ENDED',
+  'SESSION_REPLACED',
+  'SESSION_REVOKED',
+] as const;
+export type TokenRefusal = (typeof TOKEN_REFUSALS)[number];

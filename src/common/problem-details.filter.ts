@@ -1,13 +1,6 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpStatus,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuditFacts, DomainError } from './errors';
+import { AuditFacts, DomainError, Errors } from './errors';
 import { codeForStatus, problem, PROBLEM_CONTENT_TYPE, ProblemDetails } from './problem-details';
 import { uniqueViolation } from './transactions';
 
@@ -76,21 +69,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           : 'The request was refused');
       return { body: problem(status, codeForStatus(status), detail, context) };
     }
-    if (uniqueViolation(exception)) {
-      return {
-        body: problem(HttpStatus.CONFLICT, 'CONFLICT', 'The resource already exists', context),
-      };
-    }
+    if (uniqueViolation(exception)) return this.describe(Errors.conflict(), request);
     // The line carries the request (its id) from nestjs-pino's request context.
     this.logger.error({ err: exception }, 'Unhandled error');
-    return {
-      body: problem(
-        HttpStatus.INTERNAL_SERVER_ERROR,
-        'INTERNAL_ERROR',
-        'Something failed on our side',
-        context,
-      ),
-    };
+    return this.describe(Errors.internal(), request);
   }
 
   private clientMessage(exception: HttpException): string {
