@@ -1,7 +1,7 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
@@ -121,9 +121,9 @@ function securityHeaders(): Record<string, string> {
   return headers;
 }
 
-function configureDocs(app: INestApplication, config: AppConfig): void {
-  if (!config.docsEnabled) return;
-  const document = SwaggerModule.createDocument(
+/** The OpenAPI document of the app's routes, as /docs-json serves it. */
+export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Auth service')
@@ -133,10 +133,25 @@ function configureDocs(app: INestApplication, config: AppConfig): void {
           'Errors are RFC 9457 problem details (application/problem+json) with a stable `code`.',
       )
       .setVersion(config.version)
+      .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+      .addServer(config.appUrl)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addTag('auth', 'Signup, login, refresh and logout')
+      .addTag('verification', 'Email verification')
+      .addTag('password', 'Password reset and change')
+      .addTag('sessions', "The caller's session")
+      .addTag('users', 'The logged-in account')
+      .addTag('audit', "The caller's account activity")
+      .addTag('health', 'Status, liveness and readiness')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+function configureDocs(app: INestApplication, config: AppConfig): void {
+  if (!config.docsEnabled) return;
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, config), {
+    jsonDocumentUrl: 'docs-json',
+  });
 }
 
 const SHUTDOWN_DEADLINE_MS = 10_000;

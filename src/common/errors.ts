@@ -65,6 +65,12 @@ export const Errors = {
     ),
   invalidJson: () =>
     new DomainError(HttpStatus.BAD_REQUEST, 'INVALID_JSON', 'The request body is not valid JSON'),
+  payloadTooLarge: () =>
+    new DomainError(
+      HttpStatus.PAYLOAD_TOO_LARGE,
+      'PAYLOAD_TOO_LARGE',
+      'The request body is larger than 100 kB',
+    ),
   unsupportedMediaType: () =>
     new DomainError(
       HttpStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -99,7 +105,7 @@ export const Errors = {
     ),
   sessionActive: () =>
     new DomainError(HttpStatus.CONFLICT, 'SESSION_ACTIVE', 'Session already active'),
-  unauthorized: (code: TokenRefusal, detail: string) =>
+  unauthorized: (code: TokenRefusal, detail = TOKEN_REFUSAL_DETAILS[code]) =>
     new DomainError(HttpStatus.UNAUTHORIZED, code, detail),
   tooManyRequests: (retryAfterSeconds: number) =>
     new DomainError(
@@ -139,3 +145,11 @@ export const TOKEN_REFUSALS = [
   'SESSION_REVOKED',
 ] as const;
 export type TokenRefusal = (typeof TOKEN_REFUSALS)[number];
+
+const TOKEN_REFUSAL_DETAILS: Record<TokenRefusal, string> = {
+  TOKEN_INVALID: 'The token is not valid',
+  TOKEN_EXPIRED: 'The token has expired; log in again',
+  SESSION_ENDED: 'The session has ended (logged out)',
+  SESSION_REPLACED: 'The session was replaced by a newer login',
+  SESSION_REVOKED: 'The session was revoked',
+};

@@ -7,8 +7,8 @@ import { uniqueViolation } from './transactions';
 /** Our words for plain HTTP refusals; a 404 never echoes the query string (it may hold a token). */
 const PLAIN_DETAILS: Partial<Record<number, (request: FastifyRequest) => string>> = {
   404: (request) => `No route for ${request.method} ${request.url.split('?')[0]}`,
-  413: () => 'The request body is larger than 100 kB',
-  415: () => 'Only application/json request bodies are accepted',
+  413: () => Errors.payloadTooLarge().detail,
+  415: () => Errors.unsupportedMediaType().detail,
 };
 
 /** The problem a request was answered with, kept for the hooks that run after (its audit row). */
