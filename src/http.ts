@@ -2,6 +2,12 @@ import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type {
+  OperationObject,
+  ReferenceObject,
+  RequestBodyObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
@@ -121,9 +127,27 @@ function securityHeaders(): Record<string, string> {
   return headers;
 }
 
+/**
+ * The validation pipe refuses unknown fields in every body (whitelist + forbid), so every
+ * request body schema says additionalProperties: false.
+ */
+function closeRequestBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = document.components?.schemas ?? {};
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations as Record<string, OperationObject>)) {
+      const body = operation.requestBody as RequestBodyObject | undefined;
+      const ref = (body?.content?.['application/json']?.schema as ReferenceObject | undefined)
+        ?.$ref;
+      const schema = ref ? (schemas[ref.split('/').pop() as string] as SchemaObject) : undefined;
+      if (schema) schema.additionalProperties = false;
+    }
+  }
+  return document;
+}
+
 /** The OpenAPI document of the app's routes, as /docs-json serves it. */
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
-  return SwaggerModule.createDocument(
+  const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Auth service')
@@ -145,6 +169,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       .addTag('health', 'Status, liveness and readiness')
       .build(),
   );
+  return closeRequestBodies(document);
 }
 
 function configureDocs(app: INestApplication, config: AppConfig): void {

@@ -1,4 +1,5 @@
 import {
+  applyDecorators,
   ArgumentMetadata,
   Body,
   Injectable,
@@ -7,6 +8,8 @@ import {
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length } from 'class-validator';
 import { DomainError, Errors, FieldError, RequestPart } from './errors';
 
 export function fieldErrorsOf(errors: ValidationError[], parent = ''): FieldError[] {
@@ -88,3 +91,11 @@ export class NoBodyPipe implements PipeTransform {
 
 /** The body of a route that takes none; read after the guards, like every body. */
 export const NoBody = () => Body(NoBodyPipe);
+
+/** A string field of `min` to `max` characters; the document carries the same bounds. */
+export const IsBoundedString = (min: number, max: number) =>
+  applyDecorators(
+    IsString(),
+    Length(min, max),
+    ApiProperty({ type: String, minLength: min, maxLength: max }),
+  );
