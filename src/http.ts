@@ -1,13 +1,20 @@
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type {
+  OperationObject,
+  ReferenceObject,
+  RequestBodyObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Errors } from './common/errors';
+import { DomainError, Errors } from './common/errors';
+import { UnreadableBody } from './common/validation';
 import { AppConfig, appConfig } from './config/app.config';
 import { validateConfiguration } from './config/namespaces';
 
@@ -57,18 +64,27 @@ function createAdapter(config: AppConfig): FastifyAdapter {
 
 function configureEdge(app: NestFastifyApplication, config: AppConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON bodies only: anything else is 415 (Fastify's default for unknown types).
+  // A body we cannot read is kept as an UnreadableBody and answered when the route reads its
+  // body, after the guards: a protected route answers 401 before it looks at the body.
+  const unreadable = (error: DomainError) => new UnreadableBody(error);
+  // JSON bodies only: anything else (bounded by the body limit) is 415.
   fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => {
+    done(null, unreadable(Errors.unsupportedMediaType()));
+  });
   // Fastify's own JSON parser (proto-poisoning checks kept), after a cheap nesting-depth check.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (nestsDeeperThan(body as string, MAX_JSON_DEPTH)) {
       const message = `body must not nest deeper than ${MAX_JSON_DEPTH} levels`;
-      done(Errors.validation([{ field: 'body', message }]), undefined);
+      done(null, unreadable(Errors.validation([{ field: 'body', message }])));
       return;
     }
-    void parseJson(request, body as string, done);
+    // The parser's own sentence names positions and echoes input: ours says only what failed.
+    void parseJson(request, body as string, (error: Error | null, value?: unknown) =>
+      error ? done(null, unreadable(Errors.invalidJson())) : done(null, value),
+    );
   });
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -111,8 +127,26 @@ function securityHeaders(): Record<string, string> {
   return headers;
 }
 
-function configureDocs(app: INestApplication, config: AppConfig): void {
-  if (!config.docsEnabled) return;
+/**
+ * The validation pipe refuses unknown fields in every body (whitelist + forbid), so every
+ * request body schema says additionalProperties: false.
+ */
+function closeRequestBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = document.components?.schemas ?? {};
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations as Record<string, OperationObject>)) {
+      const body = operation.requestBody as RequestBodyObject | undefined;
+      const ref = (body?.content?.['application/json']?.schema as ReferenceObject | undefined)
+        ?.$ref;
+      const schema = ref ? (schemas[ref.split('/').pop() as string] as SchemaObject) : undefined;
+      if (schema) schema.additionalProperties = false;
+    }
+  }
+  return document;
+}
+
+/** The OpenAPI document of the app's routes, as /docs-json serves it. */
+export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -123,10 +157,26 @@ function configureDocs(app: INestApplication, config: AppConfig): void {
           'Errors are RFC 9457 problem details (application/problem+json) with a stable `code`.',
       )
       .setVersion(config.version)
+      .setLicense('MIT', 'https://opensource.org/licenses/MIT')
+      .addServer(config.appUrl)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addTag('auth', 'Signup, login, refresh and logout')
+      .addTag('verification', 'Email verification')
+      .addTag('password', 'Password reset and change')
+      .addTag('sessions', "The caller's session")
+      .addTag('users', 'The logged-in account')
+      .addTag('audit', "The caller's account activity")
+      .addTag('health', 'Status, liveness and readiness')
       .build(),
   );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  return closeRequestBodies(document);
+}
+
+function configureDocs(app: INestApplication, config: AppConfig): void {
+  if (!config.docsEnabled) return;
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app, config), {
+    jsonDocumentUrl: 'docs-json',
+  });
 }
 
 const SHUTDOWN_DEADLINE_MS = 10_000;

@@ -190,7 +190,7 @@ describe('POST /auth/login', () => {
         .set('Content-Type', 'application/json')
         .send('{"email": ')
         .expect(400);
-      expect(response.body).toMatchObject({ status: 400, code: 'BAD_REQUEST' });
+      expect(response.body).toMatchObject({ status: 400, code: 'INVALID_JSON' });
     });
   });
 });

@@ -1,7 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedSession, CurrentSession } from '../common/current-session';
-import { ProblemResponse } from '../common/problem.response';
 import { AuditService } from './audit.service';
 import {
   AUDIT_PAGE_DEFAULT,
@@ -9,7 +8,7 @@ import {
   AuditPageQuery,
   AuditPageResponse,
 } from './dto/audit.dto';
-import { ApiSession } from '../common/api-session.decorator';
+import { ApiSession } from '../common/api-docs';
 
 @ApiTags('audit')
 @Controller('audit')
@@ -17,13 +16,15 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get('me')
-  @ApiOperation({ summary: "The caller's own account activity, newest first, cursor-paginated" })
+  @ApiSession(
+    {
+      summary: "The caller's own account activity, newest first, cursor-paginated",
+      description:
+        'VALIDATION_FAILED: limit outside 1..100, a malformed cursor or an unknown parameter.',
+    },
+    'VALIDATION_FAILED',
+  )
   @ApiOkResponse({ type: AuditPageResponse })
-  @ApiBadRequestResponse({
-    type: ProblemResponse,
-    description: 'VALIDATION_FAILED: limit outside 1..100 or a malformed cursor',
-  })
-  @ApiSession()
   async mine(
     @Query() query: AuditPageQuery,
     @CurrentSession() session: AuthenticatedSession,

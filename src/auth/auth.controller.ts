@@ -8,23 +8,12 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Audit } from '../audit/audit.interceptor';
 import { Audited, audited } from '../audit/audited';
 import { Client, ClientInfo } from '../common/client-info';
 import { AuthenticatedSession, CurrentSession } from '../common/current-session';
-import { MessageResponse, ProblemResponse } from '../common/problem.response';
+import { MessageResponse } from '../common/problem.response';
 import { Public } from '../common/public.decorator';
 import { UserResponse } from '../users/dto/user.response';
 import type { User } from '../users/user.entity';
@@ -39,7 +28,8 @@ import {
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { SignupService } from './signup.service';
 import { RateLimit } from '../throttle/rate-limit.decorator';
-import { ApiSession } from '../common/api-session.decorator';
+import { ApiPublic, ApiSession, BODY_PROBLEMS, HASHING_PROBLEMS } from '../common/api-docs';
+import { NoBody } from '../common/validation';
 
 /** The login body exactly as LocalAuthGuard validated it (not validated a second time). */
 const ValidatedLogin = createParamDecorator(
@@ -65,14 +55,16 @@ export class AuthController {
   @Post('signup')
   @RateLimit('signup')
   @Audit('signup')
-  @ApiOperation({ summary: 'Create an account; the verification mail is sent' })
+  @ApiPublic(
+    { summary: 'Create an account; the verification mail is sent' },
+    ...BODY_PROBLEMS,
+    'WEAK_PASSWORD',
+    'EMAIL_TAKEN',
+    'USERNAME_TAKEN',
+    'TOO_MANY_REQUESTS',
+    ...HASHING_PROBLEMS,
+  )
   @ApiCreatedResponse({ type: SignupResponse })
-  @ApiBadRequestResponse({
-    type: ProblemResponse,
-    description: 'VALIDATION_FAILED or WEAK_PASSWORD, with per-field errors',
-  })
-  @ApiConflictResponse({ type: ProblemResponse, description: 'EMAIL_TAKEN or USERNAME_TAKEN' })
-  @ApiTooManyRequestsResponse({ type: ProblemResponse })
   async signup(@Body() body: SignupRequest): Promise<Audited<SignupResponse>> {
     const user = await this.signups.signup(body);
     return audited(
@@ -87,28 +79,25 @@ export class AuthController {
   @HttpCode(HttpStatus.OK)
   @UseGuards(LocalAuthGuard)
   @Audit('login')
-  @ApiOperation({
-    summary: 'Log in; one live session per account',
-    description:
-      'With SESSION_POLICY=reject, a login while another session is active answers 409 SESSION_ACTIVE. ' +
-      'A client should ask the user whether to end the other session and, if so, retry with "force": true, ' +
-      'which ends it (its tokens then get 401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces.',
-  })
+  @ApiPublic(
+    {
+      summary: 'Log in; one live session per account',
+      description:
+        'INVALID_CREDENTIALS answers an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED ' +
+        'comes only after a correct password. With SESSION_POLICY=reject, a login while another ' +
+        'session is active answers 409 SESSION_ACTIVE. A client should ask the user whether to end ' +
+        'the other session and, if so, retry with "force": true, which ends it (its tokens then get ' +
+        '401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces. Repeated failures ' +
+        'are slowed down with 429 and Retry-After.',
+    },
+    ...BODY_PROBLEMS,
+    'INVALID_CREDENTIALS',
+    'EMAIL_NOT_VERIFIED',
+    'SESSION_ACTIVE',
+    'TOO_MANY_REQUESTS',
+    ...HASHING_PROBLEMS,
+  )
   @ApiOkResponse({ type: TokenResponse })
-  @ApiBadRequestResponse({ type: ProblemResponse })
-  @ApiUnauthorizedResponse({
-    type: ProblemResponse,
-    description: 'INVALID_CREDENTIALS (unknown email and wrong password alike)',
-  })
-  @ApiForbiddenResponse({
-    type: ProblemResponse,
-    description: 'EMAIL_NOT_VERIFIED, only after a correct password',
-  })
-  @ApiConflictResponse({
-    type: ProblemResponse,
-    description: 'SESSION_ACTIVE: "Session already active"',
-  })
-  @ApiTooManyRequestsResponse({ type: ProblemResponse })
   @ApiBody({ type: LoginRequest })
   async login(
     @ValidatedLogin() body: LoginRequest,
@@ -139,18 +128,24 @@ export class AuthController {
   @RateLimit('refresh')
   @HttpCode(HttpStatus.OK)
   @Audit('token.refresh')
-  @ApiOperation({
-    summary: 'Trade a refresh token for new tokens (rotation; a reused token revokes the session)',
-  })
+  @ApiPublic(
+    {
+      summary:
+        'Trade a refresh token for new tokens (rotation; a reused token revokes the session)',
+      description:
+        'TOKEN_INVALID (not one of ours), TOKEN_EXPIRED (the session outlived REFRESH_TOKEN_EXPIRE_DAYS), ' +
+        'SESSION_ENDED / SESSION_REPLACED / SESSION_REVOKED (the session is over: log in again). ' +
+        'Presenting a refresh token that was already used revokes the session (SESSION_REVOKED).',
+    },
+    ...BODY_PROBLEMS,
+    'TOKEN_INVALID',
+    'TOKEN_EXPIRED',
+    'SESSION_ENDED',
+    'SESSION_REPLACED',
+    'SESSION_REVOKED',
+    'TOO_MANY_REQUESTS',
+  )
   @ApiOkResponse({ type: TokenResponse })
-  @ApiBadRequestResponse({ type: ProblemResponse, description: 'VALIDATION_FAILED' })
-  @ApiUnauthorizedResponse({
-    type: ProblemResponse,
-    description:
-      'TOKEN_INVALID (not one of ours), TOKEN_EXPIRED (the session outlived REFRESH_TOKEN_EXPIRE_DAYS), ' +
-      'SESSION_ENDED / SESSION_REPLACED / SESSION_REVOKED (the session is over: log in again). ' +
-      'Presenting a refresh token that was already used revokes the session (SESSION_REVOKED).',
-  })
   async refresh(@Body() body: RefreshRequest): Promise<Audited<TokenResponse>> {
     const { tokens, sessionId, userId } = await this.auth.refresh(body.refresh_token);
     return audited(tokens, { userId, meta: { session_id: sessionId } });
@@ -159,12 +154,22 @@ export class AuthController {
   @Post('logout')
   @HttpCode(HttpStatus.OK)
   @Audit('logout')
-  @ApiSession()
-  @ApiOperation({
-    summary: "End the caller's session; its access and refresh tokens then get 401 SESSION_ENDED",
+  @ApiSession(
+    {
+      summary: "End the caller's session; its access and refresh tokens then get 401 SESSION_ENDED",
+      description: 'Takes no body; an empty JSON object is accepted, any field is refused.',
+    },
+    ...BODY_PROBLEMS,
+  )
+  @ApiBody({
+    required: false,
+    schema: { type: 'object', properties: {}, additionalProperties: false },
   })
   @ApiOkResponse({ type: MessageResponse })
-  async logout(@CurrentSession() session: AuthenticatedSession): Promise<MessageResponse> {
+  async logout(
+    @NoBody() _body: undefined,
+    @CurrentSession() session: AuthenticatedSession,
+  ): Promise<MessageResponse> {
     await this.auth.logout(session.sessionId);
     return { status: 'success', message: 'Logged out' };
   }

@@ -50,11 +50,33 @@ export class DomainError extends Error {
   }
 }
 
+/** The part of a request a validation failure is about, in the words of its detail. */
+export type RequestPart = 'body' | 'query' | 'path';
+
 export const Errors = {
-  validation: (errors: FieldError[]) =>
-    new DomainError(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'The request body is not valid', {
-      errors,
-    }),
+  validation: (errors: FieldError[], part: RequestPart = 'body') =>
+    new DomainError(
+      HttpStatus.BAD_REQUEST,
+      'VALIDATION_FAILED',
+      `The request ${part} is not valid`,
+      {
+        errors,
+      },
+    ),
+  invalidJson: () =>
+    new DomainError(HttpStatus.BAD_REQUEST, 'INVALID_JSON', 'The request body is not valid JSON'),
+  payloadTooLarge: () =>
+    new DomainError(
+      HttpStatus.PAYLOAD_TOO_LARGE,
+      'PAYLOAD_TOO_LARGE',
+      'The request body is larger than 100 kB',
+    ),
+  unsupportedMediaType: () =>
+    new DomainError(
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Only application/json request bodies are accepted',
+    ),
   weakPassword: (field: string, message: string) =>
     new DomainError(HttpStatus.BAD_REQUEST, 'WEAK_PASSWORD', message, {
       errors: [{ field, message }],
@@ -83,7 +105,7 @@ export const Errors = {
     ),
   sessionActive: () =>
     new DomainError(HttpStatus.CONFLICT, 'SESSION_ACTIVE', 'Session already active'),
-  unauthorized: (code: TokenRefusal, detail: string) =>
+  unauthorized: (code: TokenRefusal, detail = TOKEN_REFUSAL_DETAILS[code]) =>
     new DomainError(HttpStatus.UNAUTHORIZED, code, detail),
   tooManyRequests: (retryAfterSeconds: number) =>
     new DomainError(
@@ -102,6 +124,15 @@ export const Errors = {
       'The service is temporarily unavailable; try again shortly',
       { retryAfterSeconds },
     ),
+  /** A unique key the request ran into (two requests racing for the same row). */
+  conflict: () => new DomainError(HttpStatus.CONFLICT, 'CONFLICT', 'The resource already exists'),
+  /** Anything unexpected: the client learns only that it failed (the log has the rest). */
+  internal: () =>
+    new DomainError(
+      HttpStatus.INTERNAL_SERVER_ERROR,
+      'INTERNAL_ERROR',
+      'Something failed on our side',
+    ),
   busy: (retryAfterSeconds: number) =>
     new DomainError(
       HttpStatus.SERVICE_UNAVAILABLE,
@@ -114,5 +145,19 @@ export const Errors = {
 };
 
 /** Why a bearer token or refresh token was refused. */
-export type TokenRefusal =
-  'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'SESSION_ENDED' | 'SESSION_REPLACED' | 'SESSION_REVOKED';
+export const TOKEN_REFUSALS = [
+  'TOKEN_INVALID',
+  'TOKEN_EXPIRED',
+  'SESSION_ENDED',
+  'SESSION_REPLACED',
+  'SESSION_REVOKED',
+] as const;
+export type TokenRefusal = (typeof TOKEN_REFUSALS)[number];
+
+const TOKEN_REFUSAL_DETAILS: Record<TokenRefusal, string> = {
+  TOKEN_INVALID: 'The token is not valid',
+  TOKEN_EXPIRED: 'The token has expired; log in again',
+  SESSION_ENDED: 'The session has ended (logged out)',
+  SESSION_REPLACED: 'The session was replaced by a newer login',
+  SESSION_REVOKED: 'The session was revoked',
+};

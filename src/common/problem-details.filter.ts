@@ -1,11 +1,4 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpStatus,
-  Logger,
-} from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { databaseUnavailable } from './database-errors';
 import { AuditFacts, DomainError, Errors } from './errors';
@@ -15,8 +8,8 @@ import { uniqueViolation } from './transactions';
 /** Our words for plain HTTP refusals; a 404 never echoes the query string (it may hold a token). */
 const PLAIN_DETAILS: Partial<Record<number, (request: FastifyRequest) => string>> = {
   404: (request) => `No route for ${request.method} ${request.url.split('?')[0]}`,
-  413: () => 'The request body is larger than 100 kB',
-  415: () => 'Only application/json request bodies are accepted',
+  413: () => Errors.payloadTooLarge().detail,
+  415: () => Errors.unsupportedMediaType().detail,
 };
 
 /** The problem a request was answered with, kept for the hooks that run after (its audit row). */
@@ -84,21 +77,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
           : 'The request was refused');
       return { body: problem(status, codeForStatus(status), detail, context) };
     }
-    if (uniqueViolation(exception)) {
-      return {
-        body: problem(HttpStatus.CONFLICT, 'CONFLICT', 'The resource already exists', context),
-      };
-    }
+    if (uniqueViolation(exception)) return this.describe(Errors.conflict(), request);
     // The line carries the request (its id) from nestjs-pino's request context.
     this.logger.error({ err: exception }, 'Unhandled error');
-    return {
-      body: problem(
-        HttpStatus.INTERNAL_SERVER_ERROR,
-        'INTERNAL_ERROR',
-        'Something failed on our side',
-        context,
-      ),
-    };
+    return this.describe(Errors.internal(), request);
   }
 
   /**

@@ -34,7 +34,10 @@ export function problem(
   return body;
 }
 
-/** Codes for plain HTTP failures that carry no domain code of their own. */
+/**
+ * Codes for plain refusals with no domain code: the filter's 4xx (Nest's HTTP exceptions,
+ * Fastify's own) and, for audit rows, a 5xx the filter never saw.
+ */
 export function codeForStatus(status: number): string {
   switch (status) {
     case HttpStatus.BAD_REQUEST:

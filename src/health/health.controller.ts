@@ -10,6 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/public.decorator';
+import { ApiPublic } from '../common/api-docs';
 import { appConfig } from '../config/app.config';
 import { RedisConnection } from '../redis/redis.module';
 
@@ -36,6 +37,11 @@ class StatusResponse {
   version: string;
 }
 
+class LivenessResponse {
+  @ApiProperty({ example: 'ok' })
+  status: string;
+}
+
 class ReadinessResponse {
   @ApiProperty({ example: 'ok', enum: ['ok', 'degraded', 'unavailable'] })
   status: string;
@@ -58,20 +64,28 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiPublic({ summary: 'The service: its name and version' })
   @ApiOkResponse({ type: StatusResponse })
   status(): StatusResponse {
     return { status: 'ok', name: this.app.name, version: this.app.version };
   }
 
   @Get('health/live')
-  @ApiOkResponse({ description: 'The process is up' })
+  @ApiPublic({ summary: 'Liveness: the process is up (never touches the database)' })
+  @ApiOkResponse({ type: LivenessResponse, description: 'The process is up' })
   live(): { status: string } {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
+  @ApiPublic({
+    summary: 'Readiness: the database (and Redis when set) answer',
+    description:
+      '503 with status "unavailable" when the database does not answer; 200 with status ' +
+      '"degraded" when only Redis is down (every instance still answers exactly, from the database).',
+  })
   @ApiOkResponse({ type: ReadinessResponse })
-  @ApiServiceUnavailableResponse({ type: ReadinessResponse })
+  @ApiServiceUnavailableResponse({ type: ReadinessResponse, description: 'The database is down' })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResponse> {
     const [database, redis] = await Promise.all([
       within(this.databaseUp(), CHECK_TIMEOUT_MS),

@@ -1,21 +1,17 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Audit } from '../audit/audit.interceptor';
 import { Audited, audited } from '../audit/audited';
 import { AuthenticatedSession, CurrentSession } from '../common/current-session';
-import { MessageResponse, ProblemResponse } from '../common/problem.response';
+import { MessageResponse } from '../common/problem.response';
+import {
+  ApiHtmlPage,
+  ApiPublic,
+  ApiSession,
+  BODY_PROBLEMS,
+  HASHING_PROBLEMS,
+} from '../common/api-docs';
 import { Public } from '../common/public.decorator';
 import { sendTokenPage } from '../pages/page';
 import {
@@ -41,13 +37,15 @@ export class PasswordController {
   @RateLimit('forgot')
   @HttpCode(HttpStatus.ACCEPTED)
   @Audit('password.forgot')
-  @ApiOperation({ summary: 'Mail a password reset link (valid 30 minutes, single use)' })
+  @ApiPublic(
+    { summary: 'Mail a password reset link (valid 30 minutes, single use)' },
+    ...BODY_PROBLEMS,
+    'TOO_MANY_REQUESTS',
+  )
   @ApiAcceptedResponse({
     type: MessageResponse,
     description: 'The same answer whether or not the account exists',
   })
-  @ApiBadRequestResponse({ type: ProblemResponse, description: 'VALIDATION_FAILED' })
-  @ApiTooManyRequestsResponse({ type: ProblemResponse })
   async forgot(@Body() body: ForgotPasswordRequest): Promise<Audited<MessageResponse>> {
     const { userId, sent } = await this.passwords.forgot(body.email);
     return audited(RESET_SENT, { userId, meta: { sent } });
@@ -58,19 +56,21 @@ export class PasswordController {
   @RateLimit('reset')
   @HttpCode(HttpStatus.OK)
   @Audit('password.reset')
-  @ApiOperation({
-    summary: 'Set a new password with the emailed token',
-    description:
-      'Every session of the account is revoked (its tokens then get 401 SESSION_REVOKED), every ' +
-      'other reset token is voided and the email address counts as verified.',
-  })
+  @ApiPublic(
+    {
+      summary: 'Set a new password with the emailed token',
+      description:
+        'Every session of the account is revoked (its tokens then get 401 SESSION_REVOKED), every ' +
+        'other reset token is voided and the email address counts as verified. INVALID_TOKEN: ' +
+        'unknown, used or expired; WEAK_PASSWORD: the token stays usable.',
+    },
+    ...BODY_PROBLEMS,
+    'INVALID_TOKEN',
+    'WEAK_PASSWORD',
+    'TOO_MANY_REQUESTS',
+    ...HASHING_PROBLEMS,
+  )
   @ApiOkResponse({ type: MessageResponse })
-  @ApiBadRequestResponse({
-    type: ProblemResponse,
-    description:
-      'INVALID_TOKEN (unknown, used or expired); WEAK_PASSWORD (the token stays usable); VALIDATION_FAILED',
-  })
-  @ApiTooManyRequestsResponse({ type: ProblemResponse })
   async reset(@Body() body: ResetPasswordRequest): Promise<Audited<MessageResponse>> {
     const { userId, sessionsRevoked } = await this.passwords.reset(body.token, body.new_password);
     return audited(
@@ -82,10 +82,14 @@ export class PasswordController {
   /** The emailed link's page: a GET never consumes the token, the form's POST does. */
   @Public()
   @Get('reset')
-  @ApiOperation({ summary: 'The page behind the emailed link: a form for the new password' })
-  @ApiProduces('text/html')
-  @ApiQuery({ name: 'token', required: false })
-  @ApiOkResponse({ description: 'A page whose form posts the new password' })
+  @ApiPublic({ summary: 'The page behind the emailed link: a form for the new password' })
+  @ApiQuery({
+    name: 'token',
+    required: false,
+    type: String,
+    description: 'The token from the emailed link; a GET never consumes it',
+  })
+  @ApiHtmlPage('A page whose form posts the new password')
   page(
     @Query('token') token: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
@@ -104,22 +108,19 @@ export class PasswordController {
   @Post('change')
   @HttpCode(HttpStatus.OK)
   @Audit('password.change')
-  @ApiBearerAuth()
-  @ApiOperation({
-    summary: 'Change the password of the logged-in account',
-    description: 'Other sessions of the account are revoked; the current one stays.',
-  })
+  @ApiSession(
+    {
+      summary: 'Change the password of the logged-in account',
+      description:
+        'Other sessions of the account are revoked; the current one stays. INVALID_CREDENTIALS: ' +
+        'the current password is wrong (the session stays).',
+    },
+    ...BODY_PROBLEMS,
+    'WEAK_PASSWORD',
+    'INVALID_CREDENTIALS',
+    ...HASHING_PROBLEMS,
+  )
   @ApiOkResponse({ type: MessageResponse })
-  @ApiBadRequestResponse({
-    type: ProblemResponse,
-    description: 'WEAK_PASSWORD or VALIDATION_FAILED, with per-field errors',
-  })
-  @ApiUnauthorizedResponse({
-    type: ProblemResponse,
-    description:
-      'INVALID_CREDENTIALS (wrong current password; the session stays), or a missing/ended session',
-  })
-  @ApiTooManyRequestsResponse({ type: ProblemResponse })
   async change(
     @Body() body: ChangePasswordRequest,
     @CurrentSession() session: AuthenticatedSession,

@@ -20,16 +20,8 @@ export const REFUSAL_FOR_STATUS: Record<Exclude<SessionStatus, 'active'>, TokenR
   expired: 'TOKEN_EXPIRED',
 };
 
-const REFUSAL_DETAIL: Record<TokenRefusal, string> = {
-  TOKEN_INVALID: 'The token is not valid',
-  TOKEN_EXPIRED: 'The token has expired; log in again',
-  SESSION_ENDED: 'The session has ended (logged out)',
-  SESSION_REPLACED: 'The session was replaced by a newer login',
-  SESSION_REVOKED: 'The session was revoked',
-};
-
 export function refuse(code: TokenRefusal) {
-  return Errors.unauthorized(code, REFUSAL_DETAIL[code]);
+  return Errors.unauthorized(code);
 }
 
 /** The session guard's read: the session as it is now, from Redis when set, else the database. */

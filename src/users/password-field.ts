@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsString, ValidateBy } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from './password-policy';
 
@@ -9,6 +10,7 @@ import { PASSWORD_MAX_LENGTH } from './password-policy';
 export const IsPasswordField = () =>
   applyDecorators(
     IsString(),
+    ApiProperty({ type: String, minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
     ValidateBy({
       name: 'passwordLength',
       validator: {

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthenticatedSession, CurrentSession } from '../common/current-session';
 import { UserResponse } from './dto/user.response';
 import { UsersService } from './users.service';
-import { ApiSession } from '../common/api-session.decorator';
+import { ApiSession } from '../common/api-docs';
 
 @ApiTags('users')
 @Controller('users')
@@ -12,7 +12,7 @@ export class UsersController {
 
   @Get('me')
   @ApiOkResponse({ type: UserResponse })
-  @ApiSession()
+  @ApiSession({ summary: 'The logged-in account' })
   async me(@CurrentSession() session: AuthenticatedSession): Promise<UserResponse> {
     const user = await this.users.findById(session.userId);
     if (!user) throw new NotFoundException('Account not found');

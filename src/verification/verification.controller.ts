@@ -1,17 +1,10 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Query, Res } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiOkResponse,
-  ApiProduces,
-  ApiQuery,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Audit } from '../audit/audit.interceptor';
 import { Audited, audited } from '../audit/audited';
-import { MessageResponse, ProblemResponse } from '../common/problem.response';
+import { MessageResponse } from '../common/problem.response';
+import { ApiHtmlPage, ApiPublic, BODY_PROBLEMS } from '../common/api-docs';
 import { Public } from '../common/public.decorator';
 import { sendTokenPage } from '../pages/page';
 import { RateLimit } from '../throttle/rate-limit.decorator';
@@ -33,12 +26,15 @@ export class VerificationController {
   @HttpCode(HttpStatus.ACCEPTED)
   @RateLimit('verify_send')
   @Audit('email.verify.sent')
+  @ApiPublic(
+    { summary: 'Mail a new verification link (valid 24 hours, single use)' },
+    ...BODY_PROBLEMS,
+    'TOO_MANY_REQUESTS',
+  )
   @ApiAcceptedResponse({
     type: MessageResponse,
     description: 'The same answer whether or not the account exists',
   })
-  @ApiBadRequestResponse({ type: ProblemResponse })
-  @ApiTooManyRequestsResponse({ type: ProblemResponse })
   async send(@Body() body: SendVerificationRequest): Promise<Audited<MessageResponse>> {
     const { sent, userId } = await this.verification.resend(body.email);
     return audited(SENT, { userId, meta: { sent } });
@@ -48,11 +44,16 @@ export class VerificationController {
   @HttpCode(HttpStatus.OK)
   @RateLimit('verify_confirm')
   @Audit('email.verify')
+  @ApiPublic(
+    {
+      summary: 'Verify the email address with the emailed token',
+      description: 'INVALID_TOKEN: unknown, used or expired.',
+    },
+    ...BODY_PROBLEMS,
+    'INVALID_TOKEN',
+    'TOO_MANY_REQUESTS',
+  )
   @ApiOkResponse({ type: MessageResponse })
-  @ApiBadRequestResponse({
-    type: ProblemResponse,
-    description: 'INVALID_TOKEN: unknown, used or expired',
-  })
   async confirm(@Body() body: ConfirmVerificationRequest): Promise<Audited<MessageResponse>> {
     const userId = await this.verification.confirm(body.token);
     return audited({ status: 'success', message: 'Email verified' }, { userId });
@@ -60,9 +61,14 @@ export class VerificationController {
 
   /** Mail scanners prefetch links, so a GET only shows a button; the POST consumes the token. */
   @Get('confirm')
-  @ApiProduces('text/html')
-  @ApiQuery({ name: 'token', required: false })
-  @ApiOkResponse({ description: 'A page whose button confirms the address' })
+  @ApiPublic({ summary: 'The page behind the emailed link: a button that confirms the address' })
+  @ApiQuery({
+    name: 'token',
+    required: false,
+    type: String,
+    description: 'The token from the emailed link; a GET never consumes it',
+  })
+  @ApiHtmlPage('A page whose button confirms the address')
   page(
     @Query('token') token: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,

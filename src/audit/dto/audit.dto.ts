@@ -5,6 +5,7 @@ import type { AuditLog } from '../audit-log.entity';
 
 export const AUDIT_PAGE_DEFAULT = 20;
 export const AUDIT_PAGE_MAX = 100;
+const CURSOR_PATTERN = /^[1-9][0-9]{0,14}$/;
 
 /** Digits become a number for the validators; anything else stays as given and is refused. */
 const toInteger = ({ value }: { value: unknown }): unknown =>
@@ -24,10 +25,13 @@ export class AuditPageQuery {
   @Max(AUDIT_PAGE_MAX, { message: 'limit must be an integer from 1 to 100' })
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'The next_cursor of the previous page (opaque)' })
+  @ApiPropertyOptional({
+    description: 'The next_cursor of the previous page (opaque)',
+    pattern: CURSOR_PATTERN.source,
+  })
   @IsOptional()
   @IsString()
-  @Matches(/^[1-9][0-9]{0,14}$/, { message: 'cursor must be a next_cursor from a previous page' })
+  @Matches(CURSOR_PATTERN, { message: 'cursor must be a next_cursor from a previous page' })
   cursor?: string;
 }
 

@@ -1,16 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
+import { IsBoundedString } from '../../common/validation';
 import { normaliseUsername, USERNAME_PATTERN } from '../../users/identity';
 import { IsPasswordField } from '../../users/password-field';
-import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
 import { UserResponse } from '../../users/dto/user.response';
 import { IsAccountEmail } from '../../users/dto/account-email.decorator';
 
 export class SignupRequest {
   @ApiProperty({
     example: 'ada_lovelace',
-    description: '3-32 letters, digits, _ . - (NFKC-normalised); unique without regard to case',
+    description:
+      '3-32 letters, digits, _ . - (checked after NFKC normalisation and trimming); unique without regard to case',
+    pattern: USERNAME_PATTERN.source,
+    minLength: 3,
+    maxLength: 32,
   })
   @IsString()
   @Transform(({ value }: { value: unknown }) =>
@@ -27,8 +31,8 @@ export class SignupRequest {
 
   @ApiProperty({
     example: 'correct horse battery staple',
-    minLength: 8,
-    maxLength: PASSWORD_MAX_LENGTH,
+    description:
+      'Checked with the password policy (at least PASSWORD_MIN_LENGTH characters, 8 by default)',
   })
   @IsPasswordField()
   password: string;
@@ -68,8 +72,7 @@ export class RefreshRequest {
   @ApiProperty({
     description: 'The refresh token from the last login or refresh; each one works once',
   })
-  @IsString()
-  @Length(1, 512)
+  @IsBoundedString(1, 512)
   refresh_token: string;
 }
 

@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { IsBoundedString } from '../../common/validation';
 import { IsPasswordField } from '../../users/password-field';
-import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
 import { IsAccountEmail } from '../../users/dto/account-email.decorator';
 
 export class ForgotPasswordRequest {
@@ -12,15 +11,13 @@ export class ForgotPasswordRequest {
 
 export class ResetPasswordRequest {
   @ApiProperty({ description: 'The token from the emailed link' })
-  @IsString()
-  @Length(1, 256)
+  @IsBoundedString(1, 256)
   token: string;
 
   @ApiProperty({
     example: 'correct horse battery staple',
-    description: 'Checked with the signup policy',
-    minLength: 8,
-    maxLength: PASSWORD_MAX_LENGTH,
+    description:
+      'Checked with the signup policy (at least PASSWORD_MIN_LENGTH characters, 8 by default)',
   })
   @IsPasswordField()
   new_password: string;
@@ -33,9 +30,8 @@ export class ChangePasswordRequest {
 
   @ApiProperty({
     example: 'another horse, another staple',
-    description: 'Checked with the signup policy',
-    minLength: 8,
-    maxLength: PASSWORD_MAX_LENGTH,
+    description:
+      'Checked with the signup policy (at least PASSWORD_MIN_LENGTH characters, 8 by default)',
   })
   @IsPasswordField()
   new_password: string;

@@ -1,7 +1,10 @@
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsAscii, IsEmail, MaxLength } from 'class-validator';
 import { normaliseEmail } from '../../common/email';
+
+const EMAIL_MAX_LENGTH = 254;
 
 /**
  * An account's email as every endpoint takes it: trimmed, lower-cased, a valid address with a
@@ -19,5 +22,6 @@ export const IsAccountEmail = () =>
       { message: 'email must be a valid email address' },
     ),
     IsAscii({ message: 'email must use ASCII characters (internationalised domains in punycode)' }),
-    MaxLength(254),
+    MaxLength(EMAIL_MAX_LENGTH),
+    ApiProperty({ type: String, format: 'email', maxLength: EMAIL_MAX_LENGTH }),
   );

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Length } from 'class-validator';
+import { IsBoundedString } from '../../common/validation';
 import { IsAccountEmail } from '../../users/dto/account-email.decorator';
 
 export class SendVerificationRequest {
@@ -10,7 +10,6 @@ export class SendVerificationRequest {
 
 export class ConfirmVerificationRequest {
   @ApiProperty({ description: 'The token from the emailed link' })
-  @IsString()
-  @Length(1, 256)
+  @IsBoundedString(1, 256)
   token: string;
 }
