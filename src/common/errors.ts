@@ -94,6 +94,14 @@ export const Errors = {
         retryAfterSeconds,
       },
     ),
+  /** A store the request needs cannot serve it now (e.g. its disk is full); it may work later. */
+  unavailable: (retryAfterSeconds: number) =>
+    new DomainError(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'SERVICE_UNAVAILABLE',
+      'The service is unavailable; try again shortly',
+      { retryAfterSeconds },
+    ),
   busy: (retryAfterSeconds: number) =>
     new DomainError(
       HttpStatus.SERVICE_UNAVAILABLE,

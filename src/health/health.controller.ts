@@ -10,6 +10,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/public.decorator';
+import { Transactions } from '../common/transactions';
 import { appConfig } from '../config/app.config';
 import { RedisConnection } from '../redis/redis.module';
 
@@ -43,6 +44,7 @@ export class HealthController {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     private readonly redis: RedisConnection,
+    private readonly transactions: Transactions,
   ) {}
 
   @Get()
@@ -78,7 +80,8 @@ export class HealthController {
   private async databaseUp(): Promise<boolean> {
     try {
       await this.dataSource.query('SELECT 1');
-      return true;
+      // Reads may work while writes fail (a full disk): then the database is not ready either.
+      return await this.transactions.writable();
     } catch {
       return false;
     }
