@@ -3,10 +3,13 @@ import './config/thread-pool';
 import 'reflect-metadata';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
+import { databaseConfig } from './config/database.config';
 import { ConfigError } from './config/env';
+import { claimSqliteFile } from './database/sqlite-file';
 import { closeOnSignals, createHttpApp } from './http';
 
 async function bootstrap(): Promise<void> {
+  claimSqliteFile(databaseConfig());
   const app = await createHttpApp(AppModule);
   closeOnSignals(app);
   await app.listen(appConfig().port, '0.0.0.0');

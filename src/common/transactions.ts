@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   DataSource,
@@ -7,6 +7,11 @@ import {
   QueryFailedError,
   SelectQueryBuilder,
 } from 'typeorm';
+import type { BetterSqlite3Driver } from 'typeorm/driver/better-sqlite3/BetterSqlite3Driver';
+import { Errors } from './errors';
+
+/** What a client is told to wait before writing again while SQLite cannot write. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Runs work in one database transaction. SQLite has a single connection shared by every
@@ -21,6 +26,10 @@ export class Transactions {
   private readonly serialise: boolean;
   private readonly afterCommitHooks = new WeakMap<EntityManager, Array<() => Promise<void>>>();
 
+  private readonly logger = new Logger('Transactions');
+  /** A SQLite write failed for want of storage; cleared by the next one that commits. */
+  private writesFailing = false;
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.serialise = dataSource.options.type !== 'mysql';
   }
@@ -33,7 +42,7 @@ export class Transactions {
       return work(manager);
     };
     const result = this.serialise
-      ? await this.queued(() => this.dataSource.transaction(tracked))
+      ? await this.queued(() => this.durably(() => this.dataSource.transaction(tracked)))
       : await retryingDeadlocks(() => this.dataSource.transaction('READ COMMITTED', tracked));
     for (const hook of hooks) await hook();
     return result;
@@ -60,7 +69,84 @@ export class Transactions {
    * MySQL every statement takes its own pooled connection, so at once.
    */
   autocommit<T>(work: () => Promise<T>): Promise<T> {
-    return this.serialise ? this.queued(work) : work();
+    return this.serialise ? this.queued(() => this.durably(work)) : work();
+  }
+
+  /**
+   * Whether the database takes writes: after a SQLite write failed for want of storage, a
+   * write that changes nothing (the header's user_version, to itself) tries again.
+   */
+  async writable(): Promise<boolean> {
+    if (!this.writesFailing) return true;
+    try {
+      await this.run(async (manager) => {
+        const [{ user_version: version }] = (await manager.query('PRAGMA user_version')) as Array<{
+          user_version: number;
+        }>;
+        await manager.query(`PRAGMA user_version = ${Number(version)}`);
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Runs SQLite work that writes, and answers for it only if it reached the file. When COMMIT
+   * fails for want of space (SQLITE_FULL) or on an I/O error, SQLite has already rolled the
+   * transaction back, so TypeORM's ROLLBACK fails too, and its one query runner goes on
+   * believing a transaction is open: every later transaction then starts with a SAVEPOINT
+   * (inside the one it thinks is open) instead of BEGIN, and once a RELEASE of that savepoint
+   * fails and is rolled back to, SQLite really is left in an open transaction that every later
+   * "commit" only nests in, and that nothing ever commits. So after each piece of work the
+   * connection must be outside any transaction; if it is not, it is put back there and the
+   * request is answered 503, as is any failure for want of storage.
+   */
+  private async durably<T>(work: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await work();
+    } catch (error) {
+      const clean = this.leaveNoTransactionOpen();
+      if (clean && !sqliteStorageFailure(error)) throw error;
+      throw this.unavailable(error);
+    }
+    if (!this.leaveNoTransactionOpen())
+      throw this.unavailable(new Error('SQLite was left in a transaction: nothing was committed'));
+    this.writesFailing = false;
+    return result;
+  }
+
+  /**
+   * True when neither SQLite nor TypeORM has a transaction open, as between two pieces of work;
+   * otherwise rolls SQLite's back, gives TypeORM's driver a fresh query runner (its single one
+   * still counts a transaction that SQLite no longer has) and returns false.
+   */
+  private leaveNoTransactionOpen(): boolean {
+    const driver = this.dataSource.driver as BetterSqlite3Driver;
+    const connection = driver.databaseConnection as {
+      inTransaction: boolean;
+      exec(sql: string): void;
+    };
+    const runnerInTransaction = driver.queryRunner?.isTransactionActive === true;
+    const sqliteInTransaction = connection.inTransaction;
+    try {
+      if (sqliteInTransaction) connection.exec('ROLLBACK');
+    } catch (error) {
+      // Still in a transaction: the next piece of work finds it again, and is answered 503.
+      this.logger.error({ err: error }, 'SQLite could not roll back');
+    }
+    if (runnerInTransaction) driver.queryRunner = undefined;
+    return !sqliteInTransaction && !runnerInTransaction;
+  }
+
+  /** The 503 for a write that did not reach the file; the first of a run is logged with its stack. */
+  private unavailable(error: unknown): Error {
+    if (!this.writesFailing)
+      this.logger.error({ err: error }, 'SQLite cannot write; answering 503');
+    else this.logger.warn({ code: sqliteCodeOf(error) }, 'SQLite still cannot write');
+    this.writesFailing = true;
+    return Errors.serviceUnavailable(UNAVAILABLE_RETRY_AFTER_SECONDS);
   }
 
   private queued<T>(work: () => Promise<T>): Promise<T> {
@@ -106,4 +192,21 @@ export function uniqueViolation(error: unknown): string | undefined {
     return /constraint failed: ([\w.,\s]+)/.exec(message)?.[1]?.trim() ?? 'unknown';
   }
   return undefined;
+}
+
+/** The SQLite result code of a failed statement (from better-sqlite3), if it was one. */
+function sqliteCodeOf(error: unknown): string | undefined {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
+  const code = (driverError as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
+/**
+ * SQLite could not read or write its files (full, I/O error, read-only, locked by another
+ * process): nothing is wrong with the request, and the same request may succeed later.
+ */
+export function sqliteStorageFailure(error: unknown): boolean {
+  return /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|PROTOCOL)/.test(
+    sqliteCodeOf(error) ?? '',
+  );
 }

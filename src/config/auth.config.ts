@@ -27,8 +27,16 @@ function secretKey(production: boolean): string {
   if (configured) return configured;
   if (existsSync(GENERATED_KEY_FILE)) return readFileSync(GENERATED_KEY_FILE, 'utf8').trim();
   const generated = randomBytes(48).toString('base64url');
-  mkdirSync(dirname(GENERATED_KEY_FILE), { recursive: true });
-  writeFileSync(GENERATED_KEY_FILE, generated, { mode: 0o600 });
+  try {
+    mkdirSync(dirname(GENERATED_KEY_FILE), { recursive: true });
+    writeFileSync(GENERATED_KEY_FILE, generated, { mode: 0o600 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError(
+      'SECRET_KEY',
+      `is not set, and ${GENERATED_KEY_FILE} (the generated one) cannot be written (${code}): set SECRET_KEY, or make ./data writable`,
+    );
+  }
   return generated;
 }
 

@@ -11,6 +11,7 @@ import type { FastifyReply } from 'fastify';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/public.decorator';
 import { ApiPublic } from '../common/api-docs';
+import { Transactions } from '../common/transactions';
 import { appConfig } from '../config/app.config';
 import { RedisConnection } from '../redis/redis.module';
 
@@ -61,6 +62,7 @@ export class HealthController {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
     private readonly redis: RedisConnection,
+    private readonly transactions: Transactions,
   ) {}
 
   @Get()
@@ -104,7 +106,8 @@ export class HealthController {
   private async databaseUp(): Promise<boolean> {
     try {
       await this.dataSource.query('SELECT 1');
-      return true;
+      // Reads may work while writes fail (a full disk): then the database is not ready either.
+      return await this.transactions.writable();
     } catch {
       return false;
     }

@@ -45,7 +45,9 @@ export class UsersService {
       updatedAt: now,
     });
     try {
-      await this.users.insert(user);
+      // In the SQLite queue: a statement run between another transaction's statements would
+      // join it, and be undone with it.
+      await this.transactions.autocommit(() => this.users.insert(user));
     } catch (error) {
       const key = uniqueViolation(error);
       if (key?.includes('email')) throw Errors.emailTaken();
