@@ -1,6 +1,8 @@
 /**
  * Unit specs live beside the code; e2e suites under test/ drive the real HTTP app; the cluster
- * suite (test/cluster, run only by `npm run test:cluster`) drives two built service processes.
+ * suite (test/cluster, run only by `npm run test:cluster`) drives two built service processes;
+ * the faults suite (test/faults, only `npm run test:faults`) stops, freezes and kills private
+ * MariaDB, Redis and service processes.
  * content-disposition 3 (under @fastify/static) ships ESM only: Node 20 requires it natively,
  * jest's module loader does not, so jest compiles that one package to CommonJS.
  */
@@ -24,6 +26,11 @@ const clusterRequested =
   process.env.npm_lifecycle_event === 'test:cluster' ||
   process.argv.some((arg) => /(^|[\\/=])cluster\b/.test(arg));
 
+// The faults suite starts its own mariadbd and redis-server and kills processes: only on request.
+const faultsRequested =
+  process.env.npm_lifecycle_event === 'test:faults' ||
+  process.argv.some((arg) => /(^|[\\/=])faults\b/.test(arg));
+
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
@@ -31,7 +38,11 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/cluster/',
+        '<rootDir>/test/faults/',
+      ],
     },
     // Two built service processes over MariaDB and a private Redis.
     ...(clusterRequested
@@ -41,6 +52,17 @@ module.exports = {
             displayName: 'cluster',
             testMatch: ['<rootDir>/test/cluster/**/*.cluster-spec.ts'],
             globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+          },
+        ]
+      : []),
+    // Private mariadbd, redis-server and built service processes, stopped, frozen and killed.
+    ...(faultsRequested
+      ? [
+          {
+            ...common,
+            displayName: 'faults',
+            testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'],
+            globalSetup: '<rootDir>/test/faults/global-setup.ts',
           },
         ]
       : []),
