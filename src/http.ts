@@ -220,6 +220,7 @@ async function closeConnections(server: Server, logger: Logger): Promise<void> {
   logger.log('Stopped accepting connections');
   const grace = new Promise((resolve) => setTimeout(resolve, IDLE_GRACE_MS).unref());
   await Promise.race([closed, grace]);
+  // Again and again: a response begun before the signal leaves its connection idle after it.
   const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
   await closed;
   clearInterval(closeIdle);
