@@ -12,7 +12,8 @@ import { Logger } from 'nestjs-pino';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { DomainError, Errors } from './common/errors';
 import { UnreadableBody } from './common/validation';
 import { AppConfig, appConfig } from './config/app.config';
@@ -180,6 +181,8 @@ function configureDocs(app: INestApplication, config: AppConfig): void {
 }
 
 const SHUTDOWN_DEADLINE_MS = 10_000;
+/** After a signal, requests already sent on keep-alive connections have this long to be read. */
+const IDLE_GRACE_MS = 1_000;
 
 /**
  * Counts requests whose handlers are still running, including those whose client already hung
@@ -216,9 +219,13 @@ class InFlightRequests {
     });
   }
 
-  /** Resolves once every request that has started has finished. */
-  drain(): Promise<void> {
+  /** From now on every response closes its connection. */
+  closeConnectionsAfterResponse(): void {
     this.draining = true;
+  }
+
+  /** Resolves once every request that has started has finished. */
+  finished(): Promise<void> {
     return this.count === 0
       ? Promise.resolve()
       : new Promise((resolve) => this.waiters.push(resolve));
@@ -227,11 +234,55 @@ class InFlightRequests {
 
 const inFlight = new WeakMap<FastifyInstance, InFlightRequests>();
 
+const nextLoopTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 /**
- * On SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the database and
- * Redis (module shutdown hooks), exit 0; exit 1 if that takes longer than ten seconds.
+ * Accepts the connections already queued on the listening socket: closing it makes the kernel
+ * reset them. libuv accepts one per turn of the event loop, so this turns it until a turn brings
+ * none (for at most IDLE_GRACE_MS, should connections keep coming).
+ */
+async function acceptQueuedConnections(server: Server): Promise<void> {
+  let accepted = false;
+  const onConnection = () => (accepted = true);
+  server.on('connection', onConnection);
+  const until = Date.now() + IDLE_GRACE_MS;
+  // Out of the poll phase that delivered the signal; each later turn polls the socket again.
+  await nextLoopTurn();
+  do {
+    accepted = false;
+    await nextLoopTurn();
+  } while (accepted && Date.now() < until);
+  server.off('connection', onConnection);
+}
+
+/**
+ * Stops accepting, then resolves once every accepted connection has closed: a request already
+ * sent on one is read and answered, and connections left idle are closed after IDLE_GRACE_MS.
+ */
+async function closeConnections(server: Server, logger: Logger): Promise<void> {
+  await acceptQueuedConnections(server);
+  const closed = new Promise<void>((resolve) => {
+    // net.Server's close only stops listening. http.Server's also destroys every connection it
+    // counts as idle, and an accepted connection whose request is not read yet counts as idle:
+    // its client would get a reset instead of an answer.
+    NetServer.prototype.close.call(server, () => resolve());
+  });
+  logger.log('Stopped accepting connections');
+  const grace = new Promise((resolve) => setTimeout(resolve, IDLE_GRACE_MS).unref());
+  await Promise.race([closed, grace]);
+  // Again and again: a response begun before the signal leaves its connection idle after it.
+  const closeIdle = setInterval(() => server.closeIdleConnections(), 100);
+  await closed;
+  clearInterval(closeIdle);
+}
+
+/**
+ * On SIGTERM/SIGINT: stop accepting, answer every request on the connections already accepted
+ * (with `Connection: close`), let their handlers finish, close the database and Redis (module
+ * shutdown hooks), exit 0; exit 1 if that takes longer than ten seconds.
  */
 export function closeOnSignals(app: NestFastifyApplication): void {
+  const server = app.getHttpServer() as Server;
   const requests = inFlight.get(app.getHttpAdapter().getInstance());
   const shutdown = (signal: NodeJS.Signals) => {
     const logger = app.get(Logger);
@@ -241,8 +292,10 @@ export function closeOnSignals(app: NestFastifyApplication): void {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    app.getHttpServer().close(); // stop accepting; open connections finish their requests
-    (requests?.drain() ?? Promise.resolve())
+    requests?.closeConnectionsAfterResponse();
+    closeConnections(server, logger)
+      // Handlers whose client hung up may still be running.
+      .then(() => requests?.finished())
       .then(() => app.close())
       .then(
         () => process.exit(0),
