@@ -94,6 +94,14 @@ export const Errors = {
         retryAfterSeconds,
       },
     ),
+  /** A store the answer depends on failed (e.g. the audit row could not be written). */
+  unavailable: (retryAfterSeconds: number) =>
+    new DomainError(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'SERVICE_UNAVAILABLE',
+      'The service is temporarily unavailable; try again shortly',
+      { retryAfterSeconds },
+    ),
   busy: (retryAfterSeconds: number) =>
     new DomainError(
       HttpStatus.SERVICE_UNAVAILABLE,
