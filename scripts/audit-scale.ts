@@ -1,11 +1,13 @@
-// npm run audit:scale -- [--sizes=1000000,10000000] [--seconds=20] [--purge-seconds=90] [--keep]
+// npm run audit:scale -- [--sizes=1000000,10000000] [--seconds=20] [--purge-seconds=90]
+//                        [--big-pool-mb=1536] [--keep]
 //
 // Measures the audit table at scale on a PRIVATE mariadbd (a fresh datadir under the system's
 // temp folder, default settings: a 128 MB buffer pool, O_DIRECT), never the machine's server:
 // - the append ceiling of one writer (rows/s, 200-row batches back to back) on an empty table
 //   and on tables seeded with N rows: through the AuditService as it is now (a chain-head row
 //   lock, no unique key on prev_hash), and as it was (autocommit inserts racing on
-//   UQ_audit_logs_prev_hash; the same index shapes, the key built on the same rows);
+//   UQ_audit_logs_prev_hash; the same index shapes, the key built on the same rows); at the
+//   largest size also with a buffer pool of --big-pool-mb (0: skip) that holds the user index;
 // - the cutoff lookup (EXPLAIN and time), now and as it was;
 // - the retention purge (AuditRetention as it runs in the service) of the half of the rows
 //   past AUDIT_RETENTION_DAYS: rows/s, batches, and the append rate during it vs without it.
@@ -39,6 +41,7 @@ const option = (name: string, fallback: string) =>
 const SIZES = option('sizes', '1000000,10000000').split(',').map(Number);
 const SECONDS = Number(option('seconds', '20'));
 const PURGE_SECONDS = Number(option('purge-seconds', '90'));
+const BIG_POOL_MB = Number(option('big-pool-mb', '1536'));
 const KEEP = process.argv.includes('--keep');
 const BATCH = 200;
 const RETENTION_DAYS = 365;
@@ -293,6 +296,17 @@ async function measureSize(port: number, rows: number): Promise<void> {
   );
   await db.query('ALTER TABLE audit_logs DROP INDEX UQ_audit_logs_prev_hash');
   if (rows === 0) return close(bench);
+
+  if (BIG_POOL_MB > 0 && rows === Math.max(...SIZES)) {
+    // The same, with a buffer pool that holds the per-user index (resized online, then back).
+    await db.query(`SET GLOBAL innodb_buffer_pool_size = ${BIG_POOL_MB * 1024 * 1024}`);
+    await sleep(5000);
+    await db.query('SELECT COUNT(*) FROM audit_logs FORCE INDEX (IDX_audit_logs_user_id_id)');
+    const big = await ceiling((batch) => audit.append(batch), users, SECONDS);
+    log(`append ceiling, head-row lock, ${BIG_POOL_MB} MB buffer pool: ${big.toFixed(0)} rows/s`);
+    await db.query(`SET GLOBAL innodb_buffer_pool_size = ${128 * 1024 * 1024}`);
+    await sleep(5000);
+  }
 
   const purgeAt = new Date();
   const cutoff = new Date(purgeAt.getTime() - RETENTION_DAYS * DAY_MS);
