@@ -150,7 +150,8 @@ export class AuditService {
   /**
    * Inserts the entries after the chain's head, in one transaction that holds the head row's
    * lock: writers of every instance queue on it (InnoDB grants it in order), so none loses a
-   * race or is starved, and a failed write is undone whole, taking no ids.
+   * race or is starved, and no insert is refused for a race (burning its auto-increment ids).
+   * A write that fails otherwise is undone whole and reported to every caller it held.
    */
   private link(entries: AuditEntry[]): Promise<void> {
     const createdAt = new Date();
