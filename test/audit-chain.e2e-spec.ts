@@ -314,4 +314,25 @@ describe('audit hash chain', () => {
     expect(await anotherRetention().purge(next.later)).toBeGreaterThanOrEqual(10);
     expect(await audit.verifyChain()).toEqual({ ok: true, count: await logs().count() });
   });
+
+  it('continues a purge cut short, taking over the lease its dead holder left', async () => {
+    const { later, lastId } = await expiringRows(12_000);
+    const expiring = () => logs().count({ where: { id: LessThanOrEqual(lastId) } });
+    const total = await expiring();
+    const stopped = anotherRetention();
+    const purging = stopped.purge(later);
+    while ((await expiring()) === total) await sleep(5);
+    stopped.onApplicationShutdown(); // it stops after the batch under way
+    const cut = await purging;
+    expect(cut).toBeGreaterThan(0);
+    expect(await expiring()).toBe(total - cut);
+
+    // As if an instance had died while purging: its lease is left behind, expired.
+    await db
+      .getRepository(AuditPurgeLease)
+      .update({ id: 1 }, { holder: 'a-dead-instance', expiresAt: new Date(Date.now() - 1000) });
+    expect(await t.app.get(AuditRetention).purge(later)).toBe(total - cut);
+    expect(await expiring()).toBe(0);
+    expect(await audit.verifyChain()).toEqual({ ok: true, count: await logs().count() });
+  });
 });
