@@ -1,16 +1,20 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
+import type { ConfigType } from '@nestjs/config';
+import { DataSource, LessThanOrEqual } from 'typeorm';
 import { GENESIS_HASH } from '../src/audit/audit-chain';
 import { AuditLog } from '../src/audit/audit-log.entity';
+import { AuditPurgeLease } from '../src/audit/audit-purge-lease.entity';
 import { AuditRetention } from '../src/audit/audit-retention';
 import { AuditEntry, AuditService } from '../src/audit/audit.service';
 import { CryptoService } from '../src/common/crypto.service';
 import { Transactions } from '../src/common/transactions';
+import { auditConfig } from '../src/config/audit.config';
 import { bearer, loggedInUser, newIdentity } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `npm run audit:verify` against the test app's database (its settings are in process.env). */
 function runVerifyScript(): Promise<{ code: number; output: string }> {
@@ -100,25 +104,39 @@ describe('audit hash chain', () => {
     meta: { sent: false },
   });
 
-  it('stays one chain when two writers (as two instances would) append at once', async () => {
-    const other = anotherWriter();
+  it('loses no row and stays one chain when several writers (as instances would) append at once', async () => {
+    const writers = [audit, ...Array.from({ length: 5 }, anotherWriter)];
     const before = (await allRows()).length;
-    await Promise.all(
-      Array.from({ length: 40 }, (_, i) =>
-        (i % 2 ? audit : other).append([entry(`two-writers-${i}`), entry(`two-writers-${i}`)]),
-      ),
+    let appended = 0;
+    // Each writer appends one batch after another, all writers at once: saturation.
+    const answers = await Promise.allSettled(
+      writers.map(async (writer, w) => {
+        for (let i = 0; i < 30; i += 1) {
+          const entries = Array.from({ length: 1 + (i % 3) }, () => entry(`writers-${w}-${i}`));
+          await writer.append(entries);
+          appended += entries.length;
+        }
+      }),
     );
+    expect(answers.filter((answer) => answer.status === 'rejected')).toEqual([]);
     const rows = await allRows();
-    expect(rows.length).toBe(before + 80);
-    expect(new Set(rows.map((row) => row.prevHash)).size).toBe(rows.length);
+    expect(rows.length).toBe(before + appended);
+    expect(appended).toBe(6 * 60);
     expect(await audit.verifyChain()).toEqual({ ok: true, count: rows.length });
   });
 
-  it('refuses a second row after the same predecessor: the chain cannot fork', async () => {
+  it("names a row forked behind the service's back (a second successor of one row)", async () => {
     await someEvents(2);
     const [last] = await logs().find({ order: { id: 'DESC' }, take: 1 });
+    await someEvents(1);
     const fork = { ...last, id: undefined, hash: 'b'.repeat(64) };
-    await expect(logs().insert(fork)).rejects.toThrow();
+    const { identifiers } = await logs().insert(fork);
+    const forkId = Number(identifiers[0].id);
+    try {
+      expect(await audit.verifyChain()).toMatchObject({ ok: false, brokenId: forkId });
+    } finally {
+      await logs().delete({ id: forkId });
+    }
     expect(await audit.verifyChain()).toMatchObject({ ok: true });
   });
 
@@ -221,5 +239,100 @@ describe('audit hash chain', () => {
     // New rows link on to the remaining chain.
     await someEvents(1);
     expect(await audit.verifyChain()).toEqual({ ok: true, count: 3 });
+  });
+
+  /** Appends `count` rows, then gives a time at which they (and all before) are past retention. */
+  async function expiringRows(count: number): Promise<{ later: Date; lastId: number }> {
+    await audit.append(Array.from({ length: count }, (_, i) => entry(`expiring-${i}`)));
+    const [last] = await logs().find({ order: { id: 'DESC' }, take: 1 });
+    await sleep(20);
+    const boundary = new Date();
+    await sleep(20);
+    return { later: new Date(boundary.getTime() + 365 * DAY_MS), lastId: last.id };
+  }
+
+  /** The retention job of another instance on the same database. */
+  const anotherRetention = () =>
+    new AuditRetention(
+      audit,
+      db.getRepository(AuditPurgeLease),
+      t.app.get(Transactions),
+      t.app.get(CryptoService),
+      t.app.get<ConfigType<typeof auditConfig>>(auditConfig.KEY),
+    );
+
+  it('purges in batches of at most 5,000 rows, answering requests between them', async () => {
+    const { later, lastId } = await expiringRows(12_000);
+    const expiring = () => logs().count({ where: { id: LessThanOrEqual(lastId) } });
+    const total = await expiring();
+    let finished = false;
+    const purging = t.app
+      .get(AuditRetention)
+      .purge(later)
+      .finally(() => (finished = true));
+    const seen = new Set<number>();
+    let answeredDuring = false;
+    while (!finished) {
+      const left = await expiring();
+      if (left > 0 && left < total && !seen.has(left)) {
+        seen.add(left);
+        await t.http.post('/verify/send').send({ email: newIdentity().email }).expect(202);
+        answeredDuring ||= !finished;
+      }
+      await sleep(5);
+    }
+    expect(await purging).toBeGreaterThanOrEqual(total);
+    // At least three transactions, each seen to leave the table smaller, none deleting it all.
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+    expect(Math.min(...seen)).toBeGreaterThanOrEqual(total - 5_000 * seen.size);
+    expect(answeredDuring).toBe(true);
+    expect(await expiring()).toBe(0);
+    expect(await audit.verifyChain()).toEqual({ ok: true, count: await logs().count() });
+  });
+
+  it('runs one purge at a time: another instance leaves it to the one holding the lease', async () => {
+    const { later, lastId } = await expiringRows(12_000);
+    const expiring = () => logs().count({ where: { id: LessThanOrEqual(lastId) } });
+    const total = await expiring();
+    let finished = false;
+    const purging = t.app
+      .get(AuditRetention)
+      .purge(later)
+      .finally(() => (finished = true));
+    while (!finished && (await expiring()) === total) await sleep(5);
+
+    // The first purge is under way; a second instance's purge stands aside at once.
+    expect(await anotherRetention().purge(later)).toBe(0);
+    expect(await expiring()).toBeGreaterThan(0);
+    expect(finished).toBe(false);
+    expect(await purging).toBeGreaterThanOrEqual(total);
+    expect(await expiring()).toBe(0);
+    expect(await audit.verifyChain()).toMatchObject({ ok: true });
+
+    // The lease was given back: the next purge, by either instance, runs.
+    const next = await expiringRows(10);
+    expect(await anotherRetention().purge(next.later)).toBeGreaterThanOrEqual(10);
+    expect(await audit.verifyChain()).toEqual({ ok: true, count: await logs().count() });
+  });
+
+  it('continues a purge cut short, taking over the lease its dead holder left', async () => {
+    const { later, lastId } = await expiringRows(12_000);
+    const expiring = () => logs().count({ where: { id: LessThanOrEqual(lastId) } });
+    const total = await expiring();
+    const stopped = anotherRetention();
+    const purging = stopped.purge(later);
+    while ((await expiring()) === total) await sleep(5);
+    stopped.onApplicationShutdown(); // it stops after the batch under way
+    const cut = await purging;
+    expect(cut).toBeGreaterThan(0);
+    expect(await expiring()).toBe(total - cut);
+
+    // As if an instance had died while purging: its lease is left behind, expired.
+    await db
+      .getRepository(AuditPurgeLease)
+      .update({ id: 1 }, { holder: 'a-dead-instance', expiresAt: new Date(Date.now() - 1000) });
+    expect(await t.app.get(AuditRetention).purge(later)).toBe(total - cut);
+    expect(await expiring()).toBe(0);
+    expect(await audit.verifyChain()).toEqual({ ok: true, count: await logs().count() });
   });
 });

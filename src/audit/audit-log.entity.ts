@@ -1,12 +1,18 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 @Entity('audit_logs')
 @Index('IDX_audit_logs_user_id_id', ['userId', 'id'])
 @Index('IDX_audit_logs_created_at', ['createdAt'])
-// One successor per row: a fork of the chain is a unique-key violation.
-@Index('UQ_audit_logs_prev_hash', ['prevHash'], { unique: true })
 export class AuditLog {
-  @PrimaryGeneratedColumn('increment', { type: 'integer' })
+  /** BIGINT on MySQL, which mysql2 gives as a string: read as a number (exact below 2^53). */
+  @PrimaryColumn({
+    type: 'bigint',
+    generated: 'increment',
+    transformer: {
+      from: (value: unknown) => (value == null ? value : Number(value)),
+      to: (v: unknown) => v,
+    },
+  })
   id: number;
 
   @Column({ name: 'user_id', type: 'varchar', length: 36, nullable: true })

@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientInfoOf } from '../common/client-info';
 import type { AuthenticatedSession } from '../common/current-session';
-import type { AuditFacts, AuditMeta, AuditOutcome } from '../common/errors';
+import { AuditFacts, AuditMeta, AuditOutcome, Errors } from '../common/errors';
 import { answeredProblemOf } from '../common/problem-details.filter';
 import { codeForStatus } from '../common/problem-details';
 import { AuditEntry, AuditService } from './audit.service';
@@ -14,6 +14,8 @@ declare module 'fastify' {
     auditAction?: string;
   }
 }
+
+const AUDIT_RETRY_AFTER_SECONDS = 5;
 
 /** DESIGN names a failed login `login.failed`; other actions keep their name and say `failure`. */
 const FAILED_ACTION: Record<string, string> = { login: 'login.failed' };
@@ -26,7 +28,9 @@ export interface AuditResult {
 
 /**
  * Writes the audit rows of one call of an @Audit handler: its own event, success or failure,
- * plus the further events it reported. A failed write is logged and never changes the answer.
+ * plus the further events it reported. A success is never answered without its rows: when they
+ * cannot be written the request fails with 503. A refusal keeps its answer, the failed write
+ * is logged.
  *
  * Successes come from the AuditInterceptor. Failures come from one onSend hook, from the problem
  * the request was answered with (status, code and what the error said it concerned): that covers
@@ -98,6 +102,7 @@ export class AuditRecorder implements OnModuleInit {
         { err: error, actions: entries.map((entry) => entry.action), requestId: client.requestId },
         'Could not write the audit trail',
       );
+      if (!failed) throw Errors.serviceUnavailable(AUDIT_RETRY_AFTER_SECONDS);
     }
   }
 }

@@ -3,8 +3,9 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, MoreThan, Repository } from 'typeorm';
 import { CryptoService } from '../common/crypto.service';
 import type { AuditOutcome } from '../common/errors';
-import { isDeadlock, Transactions, uniqueViolation } from '../common/transactions';
-import { chainHash, findBreak, GENESIS_HASH, Sha256 } from './audit-chain';
+import { Transactions } from '../common/transactions';
+import { chainHash, findBreak, Sha256 } from './audit-chain';
+import { AuditChainHead, CHAIN_HEAD_ID } from './audit-chain-head.entity';
 import { AuditLog } from './audit-log.entity';
 
 /** One event to append; the service adds the time and the chain hashes. */
@@ -25,8 +26,6 @@ export type ChainVerdict =
 const VERIFY_BATCH = 500;
 /** Far below SQLite's limit of 32,766 bound values per statement. */
 const INSERT_ROWS_PER_STATEMENT = 200;
-/** Each lost race means another instance appended meanwhile; this many in a row is not a race. */
-const LINK_ATTEMPTS = 20;
 
 /**
  * Walks the chain from the oldest remaining row, in batches; `count` is the rows found intact.
@@ -60,8 +59,6 @@ export class AuditService {
   /** Entries waiting for the next write, with the callers to tell once it has committed. */
   private pending: Array<{ entries: AuditEntry[]; done: (error?: unknown) => void }> = [];
   private writing = false;
-  /** The hash of the row this instance appended last; re-read whenever a write fails. */
-  private head: string | undefined;
 
   constructor(
     @InjectRepository(AuditLog) private readonly logs: Repository<AuditLog>,
@@ -71,10 +68,8 @@ export class AuditService {
 
   /**
    * Appends entries to the chain, in order. Entries that arrive while a write is under way go
-   * together in the next one (group commit): one statement for many requests under load. No
-   * lock: a row may only follow a hash that no other row follows (a unique key), so a writer
-   * that lost a race to another instance is refused and links again from the new head.
-   * Resolves once the caller's rows are committed.
+   * together in the next one (group commit): one transaction for many requests under load.
+   * Resolves once the caller's rows are committed; rejects when they were not written.
    */
   append(entries: AuditEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
@@ -87,11 +82,8 @@ export class AuditService {
   private async writePending(): Promise<void> {
     this.writing = true;
     for (let batch = this.pending.splice(0); batch.length > 0; batch = this.pending.splice(0)) {
-      const entries = batch.flatMap((waiting) => waiting.entries);
       try {
-        for (let start = 0; start < entries.length; start += INSERT_ROWS_PER_STATEMENT) {
-          await this.link(entries.slice(start, start + INSERT_ROWS_PER_STATEMENT));
-        }
+        await this.link(batch.flatMap((waiting) => waiting.entries));
         batch.forEach((waiting) => waiting.done());
       } catch (error) {
         batch.forEach((waiting) => waiting.done(error));
@@ -114,57 +106,79 @@ export class AuditService {
   }
 
   /**
-   * Deletes the rows older than `cutoff`. Always a prefix of the chain (every row up to the
-   * newest expired one), so the rest still verifies from its oldest row.
+   * The id of the newest row created before `cutoff`: one dive into IDX_audit_logs_created_at
+   * (ordering by the indexed column, not by id, is what lets the database walk it backwards).
    */
-  purgeOlderThan(cutoff: Date): Promise<number> {
-    return this.transactions.run(async (manager) => {
-      const newestExpired = await manager.findOne(AuditLog, {
-        select: { id: true },
-        where: { createdAt: LessThan(cutoff) },
-        order: { id: 'DESC' },
-      });
-      if (!newestExpired) return 0;
-      const result = await manager
-        .createQueryBuilder()
-        .delete()
-        .from(AuditLog)
-        .where('id <= :id', { id: newestExpired.id })
-        .execute();
-      return result.affected ?? 0;
+  async newestIdBefore(cutoff: Date): Promise<number | null> {
+    const newest = await this.logs.findOne({
+      select: { id: true },
+      where: { createdAt: LessThan(cutoff) },
+      order: { createdAt: 'DESC', id: 'DESC' },
     });
+    return newest?.id ?? null;
   }
 
   /**
-   * Inserts the entries after the chain's head, as one statement (all or none). Loses to a
-   * writer that linked to the same head first (another instance): then reads the new head and
-   * links again.
+   * Deletes the oldest rows, at most `batchSize` ids from the oldest row after `afterId`, and
+   * none past `upToId`: one short transaction that removes a prefix of the chain, so the rest
+   * still verifies from its oldest row. Returns what it deleted and the last id it covered, or
+   * null when nothing is left up to `upToId`.
    */
-  private async link(entries: AuditEntry[]): Promise<void> {
-    const createdAt = new Date();
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        this.head = await this.transactions.autocommit(async () => {
-          const head = this.head ?? (await this.readHead());
-          const rows = this.chained(entries, head, createdAt);
-          await this.logs.createQueryBuilder().insert().values(rows).updateEntity(false).execute();
-          return rows[rows.length - 1].hash;
-        });
-        return;
-      } catch (error) {
-        this.head = undefined;
-        // UQ_audit_logs_prev_hash: someone else linked a row to our head first. When two
-        // multi-row inserts meet on that key, InnoDB may instead pick one as a deadlock victim;
-        // its insert was undone whole, so it links again like the loser of the race.
-        const lostRace = uniqueViolation(error)?.includes('prev_hash') || isDeadlock(error);
-        if (!lostRace || attempt >= LINK_ATTEMPTS) throw error;
-      }
-    }
+  async purgeBatch(
+    afterId: number,
+    upToId: number,
+    batchSize: number,
+  ): Promise<{ deleted: number; lastId: number } | null> {
+    const oldest = await this.logs.findOne({
+      select: { id: true },
+      where: { id: MoreThan(afterId) },
+      order: { id: 'ASC' },
+    });
+    if (!oldest || oldest.id > upToId) return null;
+    const lastId = Math.min(upToId, oldest.id + batchSize - 1);
+    const result = await this.transactions.autocommit(() =>
+      this.logs
+        .createQueryBuilder()
+        .delete()
+        .from(AuditLog)
+        .where('id >= :first AND id <= :last', { first: oldest.id, last: lastId })
+        .execute(),
+    );
+    return { deleted: result.affected ?? 0, lastId };
   }
 
-  private async readHead(): Promise<string> {
-    const [head] = await this.logs.find({ select: { hash: true }, order: { id: 'DESC' }, take: 1 });
-    return head?.hash ?? GENESIS_HASH;
+  /**
+   * Inserts the entries after the chain's head, in one transaction that holds the head row's
+   * lock: writers of every instance queue on it (InnoDB grants it in order), so none loses a
+   * race or is starved, and no insert is refused for a race (burning its auto-increment ids).
+   * A write that fails otherwise is undone whole and reported to every caller it held.
+   */
+  private link(entries: AuditEntry[]): Promise<void> {
+    const createdAt = new Date();
+    return this.transactions.run(async (manager) => {
+      const head = await this.transactions
+        .forUpdate(
+          manager
+            .createQueryBuilder(AuditChainHead, 'head')
+            .where('head.id = :id', { id: CHAIN_HEAD_ID }),
+        )
+        .getOneOrFail();
+      const rows = this.chained(entries, head.hash, createdAt);
+      for (let start = 0; start < rows.length; start += INSERT_ROWS_PER_STATEMENT) {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(AuditLog)
+          .values(rows.slice(start, start + INSERT_ROWS_PER_STATEMENT))
+          .updateEntity(false)
+          .execute();
+      }
+      await manager.update(
+        AuditChainHead,
+        { id: CHAIN_HEAD_ID },
+        { hash: rows[rows.length - 1].hash },
+      );
+    });
   }
 
   /** The entries as rows, each hashed onto the one before. */
