@@ -1,12 +1,14 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, WriteStream } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import { GOOD_PASSWORD } from '../support/factories';
 import { SmtpPeer, tokenIn } from '../support/smtp-peer';
+import { exitOf, freePort, sleep } from '../support/processes';
+
+export { freePort, sleep };
 
 const ROOT = join(__dirname, '..', '..');
 const ENTRY = join(ROOT, 'dist', 'src', 'main.js');
@@ -17,37 +19,6 @@ export const MYSQL = {
   user: process.env.DB_USER ?? 'root',
   password: process.env.DB_PASSWORD ?? '',
 };
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Waits for a child to exit; resolves with its code and signal, or null after `ms`. */
-function exitOf(
-  child: ChildProcess,
-  ms: number,
-): Promise<{ code: number | null; signal: NodeJS.Signals | null } | null> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(null), ms);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal });
-    });
-  });
-}
 
 /** A private redis-server on a free port, so it can be stopped without disturbing anyone else's. */
 export class RedisServer {

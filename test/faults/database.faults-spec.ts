@@ -1,4 +1,4 @@
-import { sleep, waitFor } from './support/processes';
+import { sleep, waitFor } from '../support/processes';
 import { loggedInUser, LogLine, Reply, verifiedUser } from './support/service';
 import { Stack } from './support/stack';
 

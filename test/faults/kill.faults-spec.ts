@@ -1,4 +1,4 @@
-import { sleep } from './support/processes';
+import { sleep } from '../support/processes';
 import { loggedInUser, Reply, verifiedUser } from './support/service';
 import { Stack } from './support/stack';
 

@@ -1,4 +1,4 @@
-import { sleep, waitFor } from './support/processes';
+import { sleep, waitFor } from '../support/processes';
 import { loggedInUser, Reply, Service } from './support/service';
 import { Stack } from './support/stack';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GOOD_PASSWORD } from '../support/factories';
 import { SmtpPeer, tokenIn } from '../support/smtp-peer';
-import { exitOf, freePort, sleep, track, waitFor } from './support/processes';
+import { exitOf, freePort, sleep, track, waitFor } from '../support/processes';
 
 /**
  * SIGTERM with requests in flight (issue 25, item 5). Each round starts the built service on a

@@ -1,10 +1,10 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { GOOD_PASSWORD } from '../support/factories';
 import { SmtpPeer, tokenIn } from '../support/smtp-peer';
+import { freePort, sleep } from '../support/processes';
 
 // A minimal harness for the SQLite fault suites, until test/faults/support/ (the faults-db
 // helper's) is merged: the built service as a child process, on a DB_PATH of the test's choice.
@@ -12,19 +12,7 @@ import { SmtpPeer, tokenIn } from '../support/smtp-peer';
 const ROOT = join(__dirname, '..', '..');
 const ENTRY = join(ROOT, 'dist', 'src', 'main.js');
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { sleep };
 
 export interface Reply {
   status: number;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection, RowDataPacket } from 'mysql2/promise';
-import { exitOf, freePort, stopChild, track, waitFor } from './processes';
+import { exitOf, freePort, stopChild, track, waitFor } from '../../support/processes';
 
 const run = promisify(execFile);
 

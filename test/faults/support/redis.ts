@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { exitOf, freePort, stopChild, track } from './processes';
+import { exitOf, freePort, stopChild, track } from '../../support/processes';
 
 /** A private redis-server (no persistence) on a free port: it can be killed or frozen freely. */
 export class RedisServer {

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { GOOD_PASSWORD } from '../../support/factories';
 import { SmtpPeer, tokenIn } from '../../support/smtp-peer';
-import { freePort, stopChild, track, waitFor } from './processes';
+import { freePort, stopChild, track, waitFor } from '../../support/processes';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const ENTRY = join(ROOT, 'dist', 'src', 'main.js');
