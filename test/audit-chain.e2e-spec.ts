@@ -261,23 +261,29 @@ describe('audit hash chain', () => {
       t.app.get<ConfigType<typeof auditConfig>>(auditConfig.KEY),
     );
 
+  /** The app's purge of rows older than `cutoff`, started; `finished()` says whether it ended. */
+  function startPurge(cutoff: Date) {
+    let ended = false;
+    const purging = t.app
+      .get(AuditRetention)
+      .purge(cutoff)
+      .finally(() => (ended = true));
+    return { purging, finished: () => ended };
+  }
+
   it('purges in batches of at most 5,000 rows, answering requests between them', async () => {
     const { later, lastId } = await expiringRows(12_000);
     const expiring = () => logs().count({ where: { id: LessThanOrEqual(lastId) } });
     const total = await expiring();
-    let finished = false;
-    const purging = t.app
-      .get(AuditRetention)
-      .purge(later)
-      .finally(() => (finished = true));
+    const { purging, finished } = startPurge(later);
     const seen = new Set<number>();
     let answeredDuring = false;
-    while (!finished) {
+    while (!finished()) {
       const left = await expiring();
       if (left > 0 && left < total && !seen.has(left)) {
         seen.add(left);
         await t.http.post('/verify/send').send({ email: newIdentity().email }).expect(202);
-        answeredDuring ||= !finished;
+        answeredDuring ||= !finished();
       }
       await sleep(5);
     }
@@ -294,17 +300,13 @@ describe('audit hash chain', () => {
     const { later, lastId } = await expiringRows(12_000);
     const expiring = () => logs().count({ where: { id: LessThanOrEqual(lastId) } });
     const total = await expiring();
-    let finished = false;
-    const purging = t.app
-      .get(AuditRetention)
-      .purge(later)
-      .finally(() => (finished = true));
-    while (!finished && (await expiring()) === total) await sleep(5);
+    const { purging, finished } = startPurge(later);
+    while (!finished() && (await expiring()) === total) await sleep(5);
 
     // The first purge is under way; a second instance's purge stands aside at once.
     expect(await anotherRetention().purge(later)).toBe(0);
     expect(await expiring()).toBeGreaterThan(0);
-    expect(finished).toBe(false);
+    expect(finished()).toBe(false);
     expect(await purging).toBeGreaterThanOrEqual(total);
     expect(await expiring()).toBe(0);
     expect(await audit.verifyChain()).toMatchObject({ ok: true });

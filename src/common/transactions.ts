@@ -171,7 +171,7 @@ async function retryingDeadlocks<T>(transaction: () => Promise<T>): Promise<T> {
 }
 
 /** InnoDB gave up on a lock (a deadlock victim, or a wait timed out): the statement was undone. */
-export function isDeadlock(error: unknown): boolean {
+function isDeadlock(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
   const code = (error.driverError as { code?: string }).code;
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
@@ -205,7 +205,7 @@ function sqliteCodeOf(error: unknown): string | undefined {
  * SQLite could not read or write its files (full, I/O error, read-only, locked by another
  * process): nothing is wrong with the request, and the same request may succeed later.
  */
-export function sqliteStorageFailure(error: unknown): boolean {
+function sqliteStorageFailure(error: unknown): boolean {
   return /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|PROTOCOL)/.test(
     sqliteCodeOf(error) ?? '',
   );

@@ -12,7 +12,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
 import { DomainError, Errors, FieldError, RequestPart } from './errors';
 
-export function fieldErrorsOf(errors: ValidationError[], parent = ''): FieldError[] {
+function fieldErrorsOf(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
@@ -73,7 +73,7 @@ export function createValidationPipe(): ProblemValidationPipe {
 
 /** A route that takes no body: none, or `{}`; any field is refused as every other route does. */
 @Injectable()
-export class NoBodyPipe implements PipeTransform {
+class NoBodyPipe implements PipeTransform {
   transform(value: unknown): undefined {
     if (value === undefined) return undefined;
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createConnection, createPool, Pool, RowDataPacket } from 'mysql2/promise';
 import { GOOD_PASSWORD } from '../support/factories';
 import { SmtpPeer, tokenIn } from '../support/smtp-peer';
-import { exitOf, freePort, sleep } from '../support/processes';
+import { exitOf, freePort, sleep, spawnRedisServer } from '../support/processes';
 
 export { freePort, sleep };
 
@@ -40,43 +40,13 @@ export class RedisServer {
   }
 
   async restart(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      // No persistence of its own; a snapshot is only written by stop({ keepData: true }).
-      [
-        '--port',
-        String(this.port),
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--bind',
-        '127.0.0.1',
-      ].concat(['--dir', this.dir, '--dbfilename', 'redis.rdb']),
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    this.process = child;
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`redis-server did not start:\n${output}`)),
-        10_000,
-      );
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited with ${code}:\n${output}`));
-      });
-    });
-    child.stdout?.removeAllListeners('data');
-    child.stdout?.resume();
-    child.removeAllListeners('exit');
+    // No persistence of its own; a snapshot is only written by stop({ keepData: true }).
+    this.process = await spawnRedisServer(this.port, [
+      '--dir',
+      this.dir,
+      '--dbfilename',
+      'redis.rdb',
+    ]);
   }
 
   /**

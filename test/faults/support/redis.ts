@@ -1,5 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { exitOf, freePort, stopChild, track } from '../../support/processes';
+import { ChildProcess } from 'node:child_process';
+import { exitOf, freePort, spawnRedisServer, stopChild, track } from '../../support/processes';
 
 /** A private redis-server (no persistence) on a free port: it can be killed or frozen freely. */
 export class RedisServer {
@@ -18,33 +18,7 @@ export class RedisServer {
   }
 
   async restart(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: ['ignore', 'pipe', 'ignore'] },
-    );
-    this.child = track(child);
-    let output = '';
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`redis-server did not start:\n${output}`)),
-        10_000,
-      );
-      child.stdout?.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited with ${code}:\n${output}`));
-      });
-    });
-    child.stdout?.removeAllListeners('data');
-    child.stdout?.resume();
-    child.removeAllListeners('exit');
+    this.child = track(await spawnRedisServer(this.port));
   }
 
   /** Starts it again if a scenario left it killed or frozen (e.g. after a failed assertion). */
