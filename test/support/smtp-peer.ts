@@ -53,6 +53,9 @@ export class SmtpPeer {
         });
       },
     });
+    // A client that dies mid-conversation (the faults suites SIGKILL the service) resets its
+    // connection; without a listener smtp-server's 'error' event would crash the test process.
+    this.server.on('error', () => undefined);
     return new Promise((resolve) => {
       this.server.listen(0, '127.0.0.1', () => {
         this.port = (this.server.server.address() as AddressInfo).port;
