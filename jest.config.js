@@ -38,6 +38,8 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Fails a test whose app sent a response its OpenAPI document does not allow.
+      setupFilesAfterEnv: ['<rootDir>/test/support/response-contract.setup.ts'],
       testPathIgnorePatterns: [
         '/node_modules/',
         '<rootDir>/test/cluster/',

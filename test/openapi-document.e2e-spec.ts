@@ -136,14 +136,41 @@ describe('The OpenAPI document', () => {
   it.each([
     ['post', '/auth/signup', ['400', '409', '413', '415', '429', '500', '503']],
     ['post', '/auth/login', ['400', '401', '403', '409', '413', '415', '429', '500', '503']],
-    ['post', '/auth/refresh', ['400', '401', '413', '415', '429', '500']],
-    ['post', '/auth/logout', ['400', '401', '413', '415', '500']],
-    ['post', '/verify/confirm', ['400', '413', '415', '429', '500']],
+    ['post', '/auth/refresh', ['400', '401', '413', '415', '429', '500', '503']],
+    ['post', '/auth/logout', ['400', '401', '413', '415', '500', '503']],
+    ['post', '/verify/confirm', ['400', '413', '415', '429', '500', '503']],
     ['post', '/password/change', ['400', '401', '413', '415', '500', '503']],
-    ['get', '/audit/me', ['400', '401', '500']],
+    ['get', '/audit/me', ['400', '401', '500', '503']],
   ])('lists every problem status of %s %s', (method, path, statuses) => {
     const listed = Object.keys(document.paths[path][method].responses);
     expect(listed.filter((status) => Number(status) >= 400).sort()).toEqual(statuses);
+  });
+
+  it('lists 503 SERVICE_UNAVAILABLE with Retry-After wherever the database or Redis is used', () => {
+    // These never touch a store; /health/ready answers its own 503 (a readiness body).
+    const storeless = ['get /', 'get /health/live', 'get /verify/confirm', 'get /password/reset'];
+    for (const [method, path, op] of operations) {
+      const unavailable = op.responses['503'] as
+        | (Operation['responses'][string] & { headers?: Record<string, { required?: boolean }> })
+        | undefined;
+      const name = `${method} ${path}`;
+      if (storeless.includes(name)) {
+        expect({ [name]: unavailable }).toEqual({ [name]: undefined });
+      } else if (name !== 'get /health/ready') {
+        const examples = unavailable?.content?.['application/problem+json']?.examples ?? {};
+        expect({ [name]: Object.keys(examples) }).toEqual({
+          [name]: expect.arrayContaining(['SERVICE_UNAVAILABLE']),
+        });
+        expect({ [name]: unavailable?.headers?.['Retry-After']?.required }).toEqual({
+          [name]: true,
+        });
+      }
+    }
+    const login = document.paths['/auth/login'].post.responses['503'].content ?? {};
+    expect(Object.keys(login['application/problem+json'].examples ?? {}).sort()).toEqual([
+      'BUSY',
+      'SERVICE_UNAVAILABLE',
+    ]);
   });
 
   it('documents the pages as HTML and their token as a string', () => {

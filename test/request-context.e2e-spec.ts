@@ -10,10 +10,12 @@ import {
   NestModule,
   Post,
 } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiProperty } from '@nestjs/swagger';
 import { IsString } from 'class-validator';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppModule } from '../src/app.module';
+import { ApiPublic, BODY_PROBLEMS } from '../src/common/api-docs';
 import { Public } from '../src/common/public.decorator';
 import { captureStdout } from './support/log-capture';
 import { startTestApp, TestApp } from './support/test-app';
@@ -25,6 +27,11 @@ class StampMiddleware implements NestMiddleware {
     response.setHeader('X-Stamped', 'yes');
     next();
   }
+}
+
+class NoteTaken {
+  @ApiProperty({ enum: [true] })
+  ok: true;
 }
 
 class NoteDto {
@@ -43,24 +50,30 @@ class NotesService {
   }
 }
 
+/** Documented like any route of the app: the tests' responses are checked against it too. */
 @Public()
 @Controller('notes')
 class NotesController {
   constructor(private readonly notes: NotesService) {}
 
   @Get()
+  @ApiPublic({ summary: 'Peek at the notes' })
+  @ApiOkResponse({ type: NoteTaken })
   async peek(): Promise<{ ok: true }> {
     await this.notes.take('peek');
     return { ok: true };
   }
 
   @Post()
+  @ApiPublic({ summary: 'Take a note' }, ...BODY_PROBLEMS)
+  @ApiCreatedResponse({ type: NoteTaken })
   async take(@Body() body: NoteDto): Promise<{ ok: true }> {
     await this.notes.take(body.note);
     return { ok: true };
   }
 
   @Get('broken')
+  @ApiPublic({ summary: 'Always fails' })
   async broken(): Promise<never> {
     await sleep(1);
     throw new Error('notes are broken');

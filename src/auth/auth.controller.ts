@@ -28,7 +28,13 @@ import {
 import { LocalAuthGuard } from './guards/local-auth.guard';
 import { SignupService } from './signup.service';
 import { RateLimit } from '../throttle/rate-limit.decorator';
-import { ApiPublic, ApiSession, BODY_PROBLEMS, HASHING_PROBLEMS } from '../common/api-docs';
+import {
+  ApiPublic,
+  ApiSession,
+  BODY_PROBLEMS,
+  HASHING_PROBLEMS,
+  STORE_PROBLEMS,
+} from '../common/api-docs';
 import { NoBody } from '../common/validation';
 
 /** The login body exactly as LocalAuthGuard validated it (not validated a second time). */
@@ -62,6 +68,7 @@ export class AuthController {
     'EMAIL_TAKEN',
     'USERNAME_TAKEN',
     'TOO_MANY_REQUESTS',
+    ...STORE_PROBLEMS,
     ...HASHING_PROBLEMS,
   )
   @ApiCreatedResponse({ type: SignupResponse })
@@ -95,6 +102,7 @@ export class AuthController {
     'EMAIL_NOT_VERIFIED',
     'SESSION_ACTIVE',
     'TOO_MANY_REQUESTS',
+    ...STORE_PROBLEMS,
     ...HASHING_PROBLEMS,
   )
   @ApiOkResponse({ type: TokenResponse })
@@ -144,6 +152,7 @@ export class AuthController {
     'SESSION_REPLACED',
     'SESSION_REVOKED',
     'TOO_MANY_REQUESTS',
+    ...STORE_PROBLEMS,
   )
   @ApiOkResponse({ type: TokenResponse })
   async refresh(@Body() body: RefreshRequest): Promise<Audited<TokenResponse>> {

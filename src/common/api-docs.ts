@@ -34,6 +34,7 @@ const EXAMPLES = {
   UNSUPPORTED_MEDIA_TYPE: Errors.unsupportedMediaType(),
   TOO_MANY_REQUESTS: Errors.tooManyRequests(60),
   INTERNAL_ERROR: Errors.internal(),
+  SERVICE_UNAVAILABLE: Errors.serviceUnavailable(5),
   BUSY: Errors.busy(1),
 } satisfies Record<string, DomainError>;
 
@@ -51,10 +52,26 @@ export const BODY_PROBLEMS: ProblemCode[] = [
 export const HASHING_PROBLEMS: ProblemCode[] = ['BUSY'];
 
 /**
+ * Where the database or Redis is used: while it is unreachable the answer is 503
+ * SERVICE_UNAVAILABLE. Every session route has it (the session check reads the store).
+ */
+export const STORE_PROBLEMS: ProblemCode[] = ['SERVICE_UNAVAILABLE'];
+
+/** Statuses whose problems tell the client when to try again. */
+const RETRY_AFTER = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again',
+    required: true,
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
+
+/**
  * Documents the problems an operation can answer: one response per status, in
- * application/problem+json with the problem schema and one example per code. Every operation
- * can fail on our side, so 500 is always listed. Give every code of an operation in one call:
- * a second call for the same status would replace the first.
+ * application/problem+json with the problem schema and one example per code, and Retry-After
+ * where every code of the status sends it. Every operation can fail on our side, so 500 is
+ * always listed. Give every code of an operation in one call: a second call for the same status
+ * would replace the first.
  */
 export const ApiProblems = (...codes: ProblemCode[]) => {
   const byStatus = new Map<number, Set<ProblemCode>>();
@@ -68,6 +85,9 @@ export const ApiProblems = (...codes: ProblemCode[]) => {
       ApiResponse({
         status,
         description: [...group].join(', '),
+        headers: [...group].every((code) => EXAMPLES[code].extra.retryAfterSeconds)
+          ? RETRY_AFTER
+          : undefined,
         content: {
           [PROBLEM_CONTENT_TYPE]: {
             schema: { $ref: getSchemaPath(ProblemResponse) },
@@ -102,12 +122,12 @@ export interface OperationText {
 export const ApiPublic = (operation: OperationText, ...codes: ProblemCode[]) =>
   applyDecorators(ApiOperation({ ...operation, security: [] }), ApiProblems(...codes));
 
-/** A route behind the session guard: the bearer scheme, its 401 codes and the route's own. */
+/** A route behind the session guard: the bearer scheme, its 401 and 503 codes and its own. */
 export const ApiSession = (operation: OperationText, ...codes: ProblemCode[]) =>
   applyDecorators(
     ApiOperation(operation),
     ApiBearerAuth(),
-    ApiProblems(...(TOKEN_REFUSALS as readonly ProblemCode[]), ...codes),
+    ApiProblems(...(TOKEN_REFUSALS as readonly ProblemCode[]), ...STORE_PROBLEMS, ...codes),
   );
 
 /** An HTML page answer (the emailed links' pages). */

@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import {
   ApiOkResponse,
   ApiProperty,
+  ApiPropertyOptional,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -43,15 +44,26 @@ class LivenessResponse {
   status: string;
 }
 
+const CHECK_STATES = ['up', 'down'];
+
+class ReadinessChecks {
+  @ApiProperty({ enum: CHECK_STATES, example: 'up' })
+  database: 'up' | 'down';
+
+  @ApiPropertyOptional({
+    enum: CHECK_STATES,
+    example: 'up',
+    description: 'Only when REDIS_URL is set',
+  })
+  redis?: 'up' | 'down';
+}
+
 class ReadinessResponse {
   @ApiProperty({ example: 'ok', enum: ['ok', 'degraded', 'unavailable'] })
   status: string;
 
-  @ApiProperty({
-    example: { database: 'up', redis: 'up' },
-    description: 'redis only when REDIS_URL is set',
-  })
-  checks: Record<string, 'up' | 'down'>;
+  @ApiProperty({ type: ReadinessChecks })
+  checks: ReadinessChecks;
 }
 
 @ApiTags('health')
@@ -87,13 +99,17 @@ export class HealthController {
       '"degraded" when only Redis is down (every instance still answers exactly, from the database).',
   })
   @ApiOkResponse({ type: ReadinessResponse })
-  @ApiServiceUnavailableResponse({ type: ReadinessResponse, description: 'The database is down' })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessResponse,
+    description: 'The database is down (not problem details: the same body as a 200)',
+    example: { status: 'unavailable', checks: { database: 'down' } },
+  })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessResponse> {
     const [database, redis] = await Promise.all([
       within(this.databaseUp(), CHECK_TIMEOUT_MS),
       this.redis.client ? within(this.redis.ping(), CHECK_TIMEOUT_MS) : null,
     ]);
-    const checks: Record<string, 'up' | 'down'> = { database: database ? 'up' : 'down' };
+    const checks: ReadinessChecks = { database: database ? 'up' : 'down' };
     if (redis !== null) checks.redis = redis ? 'up' : 'down';
     if (!database) {
       void reply.status(503);

@@ -11,6 +11,7 @@ import {
   ApiSession,
   BODY_PROBLEMS,
   HASHING_PROBLEMS,
+  STORE_PROBLEMS,
 } from '../common/api-docs';
 import { Public } from '../common/public.decorator';
 import { sendTokenPage } from '../pages/page';
@@ -41,6 +42,7 @@ export class PasswordController {
     { summary: 'Mail a password reset link (valid 30 minutes, single use)' },
     ...BODY_PROBLEMS,
     'TOO_MANY_REQUESTS',
+    ...STORE_PROBLEMS,
   )
   @ApiAcceptedResponse({
     type: MessageResponse,
@@ -68,6 +70,7 @@ export class PasswordController {
     'INVALID_TOKEN',
     'WEAK_PASSWORD',
     'TOO_MANY_REQUESTS',
+    ...STORE_PROBLEMS,
     ...HASHING_PROBLEMS,
   )
   @ApiOkResponse({ type: MessageResponse })

@@ -4,7 +4,7 @@ import type { FastifyReply } from 'fastify';
 import { Audit } from '../audit/audit.interceptor';
 import { Audited, audited } from '../audit/audited';
 import { MessageResponse } from '../common/problem.response';
-import { ApiHtmlPage, ApiPublic, BODY_PROBLEMS } from '../common/api-docs';
+import { ApiHtmlPage, ApiPublic, BODY_PROBLEMS, STORE_PROBLEMS } from '../common/api-docs';
 import { Public } from '../common/public.decorator';
 import { sendTokenPage } from '../pages/page';
 import { RateLimit } from '../throttle/rate-limit.decorator';
@@ -30,6 +30,7 @@ export class VerificationController {
     { summary: 'Mail a new verification link (valid 24 hours, single use)' },
     ...BODY_PROBLEMS,
     'TOO_MANY_REQUESTS',
+    ...STORE_PROBLEMS,
   )
   @ApiAcceptedResponse({
     type: MessageResponse,
@@ -52,6 +53,7 @@ export class VerificationController {
     ...BODY_PROBLEMS,
     'INVALID_TOKEN',
     'TOO_MANY_REQUESTS',
+    ...STORE_PROBLEMS,
   )
   @ApiOkResponse({ type: MessageResponse })
   async confirm(@Body() body: ConfirmVerificationRequest): Promise<Audited<MessageResponse>> {

@@ -10,6 +10,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../src/app.module';
 import { createHttpApp } from '../../src/http';
 import { MailService } from '../../src/mail/mail.service';
+import { checkResponsesOf, watchedModule } from './response-watch';
 import { SmtpPeer } from './smtp-peer';
 
 export interface TestApp {
@@ -40,6 +41,7 @@ async function mysqlAdmin(sql: string): Promise<void> {
  * The real app (same http.ts as production) on a fresh database with the real migrations:
  * SQLite by default, MariaDB/MySQL when DB_TYPE=mysql. Mail goes over SMTP to an in-process peer.
  * `rootModule` is AppModule, or a test module that imports it to add to it.
+ * Every response is checked against the app's OpenAPI document (test/support/response-watch.ts).
  */
 export async function startTestApp(
   overrides: Record<string, string> = {},
@@ -77,7 +79,8 @@ export async function startTestApp(
     SESSION_POLICY: 'reject',
     ...overrides,
   });
-  const app = await createHttpApp(rootModule);
+  const app = await createHttpApp(watchedModule(rootModule));
+  checkResponsesOf(app);
   return {
     app,
     http: request(app.getHttpServer()),

@@ -1,0 +1,175 @@
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import type {
+  OperationObject,
+  ResponseObject,
+  SchemaObject,
+} from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+/** One response as the server sent it. */
+export interface ObservedResponse {
+  method: string;
+  /** The request target, for messages. */
+  url: string;
+  /** The route that answered, as Fastify names it (`/users/:id`); undefined when none matched. */
+  route: string | undefined;
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string | string[] | number | undefined>;
+  /** The body's text; undefined when it is streamed (static files), which is not checked. */
+  body: string | undefined;
+}
+
+interface Allowed {
+  reason: string;
+  matches(response: ObservedResponse): boolean;
+}
+
+/**
+ * Responses that are not operations of the API, so the document does not describe them.
+ * Add one only for such a response, with the reason in one line.
+ */
+export const NOT_API_OPERATIONS: Allowed[] = [
+  {
+    reason: 'Swagger UI and the document itself (/docs, its assets, /docs-json)',
+    matches: (r) => r.route !== undefined && /^\/docs(\/|-json|-yaml|$)/.test(r.route),
+  },
+  {
+    reason: "the link pages' CSS and script (PagesController, excluded from the document)",
+    matches: (r) => r.route === '/assets/:name',
+  },
+  {
+    reason: 'a request no route matched: the not-found problem, not an operation',
+    matches: (r) => r.route === undefined && r.status === 404,
+  },
+  {
+    reason: 'OPTIONS: a CORS preflight (answered by @fastify/cors), not an operation',
+    matches: (r) => r.method === 'OPTIONS',
+  },
+];
+
+const METHODS_WITHOUT_BODY = new Set(['HEAD']);
+
+/** `/users/:id` (Fastify) as the document writes it, `/users/{id}`. */
+const templateOf = (route: string) => route.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+
+const mediaTypeOf = (header: ObservedResponse['headers'][string]) =>
+  typeof header === 'string' ? header.split(';')[0].trim().toLowerCase() : undefined;
+
+const isJson = (mediaType: string) =>
+  mediaType === 'application/json' || mediaType.endsWith('+json');
+
+const clip = (text: string, max = 600) =>
+  text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
+
+const describeErrors = (errors: ErrorObject[] | null | undefined) =>
+  (errors ?? []).map((e) => `body${e.instancePath} ${e.message ?? ''}`.trim());
+
+/**
+ * Checks responses against an OpenAPI 3.0 document: the operation (method + path template) is
+ * documented, so is the status (a `default` response does not count), the content type is one
+ * the status lists, its required headers are present and the body matches its schema.
+ * Each schema is compiled once, on first use.
+ */
+export class ResponseContract {
+  private readonly ajv: Ajv;
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  constructor(private readonly document: OpenAPIObject) {
+    // References to `#/components/schemas/X` resolve inside one schema registered as "openapi".
+    const text = JSON.stringify(document.components?.schemas ?? {}).replace(
+      /"#\/components\/schemas\//g,
+      '"openapi#/definitions/',
+    );
+    this.ajv = new Ajv({ allErrors: true, strict: true });
+    addFormats(this.ajv);
+    // OpenAPI 3.0 annotations that JSON Schema does not know (nullable is built into ajv).
+    this.ajv.addVocabulary(['example', 'xml', 'externalDocs']);
+    this.ajv.addSchema({ $id: 'openapi', definitions: JSON.parse(text) as object });
+  }
+
+  /** What is wrong with the response, one line each; empty when it matches the document. */
+  problemsWith(response: ObservedResponse): string[] {
+    if (NOT_API_OPERATIONS.some((allowed) => allowed.matches(response))) return [];
+    if (response.route === undefined) return ['no route answered it, and it is not a 404'];
+    const path = templateOf(response.route);
+    const method = response.method === 'HEAD' ? 'get' : response.method.toLowerCase();
+    const operation = (this.document.paths[path] as Record<string, OperationObject> | undefined)?.[
+      method
+    ];
+    if (!operation) return [`the document has no operation ${method.toUpperCase()} ${path}`];
+    const documented = operation.responses[String(response.status)] as ResponseObject | undefined;
+    if (!documented) {
+      const listed = Object.keys(operation.responses).join(', ');
+      return [`status ${response.status} is not documented (listed: ${listed})`];
+    }
+    return [
+      ...this.missingHeaders(documented, response),
+      ...this.contentProblems(`${method} ${path} ${response.status}`, documented, response),
+    ];
+  }
+
+  private missingHeaders(documented: ResponseObject, response: ObservedResponse): string[] {
+    return Object.entries(documented.headers ?? {})
+      .filter(([, header]) => 'required' in header && header.required)
+      .filter(([name]) => response.headers[name.toLowerCase()] === undefined)
+      .map(([name]) => `the documented header ${name} is missing`);
+  }
+
+  private contentProblems(
+    key: string,
+    documented: ResponseObject,
+    response: ObservedResponse,
+  ): string[] {
+    const content = documented.content;
+    const mediaType = mediaTypeOf(response.headers['content-type']);
+    const withoutBody = METHODS_WITHOUT_BODY.has(response.method) || response.body === undefined;
+    if (!content || Object.keys(content).length === 0) {
+      return !withoutBody && response.body !== ''
+        ? [`the document lists no content for it, but it has a ${mediaType ?? 'untyped'} body`]
+        : [];
+    }
+    if (!mediaType || !content[mediaType]) {
+      const listed = Object.keys(content).join(', ');
+      return [`content type ${mediaType ?? '(none)'} is not documented (listed: ${listed})`];
+    }
+    if (withoutBody) return [];
+    const schema = content[mediaType].schema;
+    if (!schema) return [];
+    let body: unknown = response.body;
+    if (isJson(mediaType)) {
+      try {
+        body = JSON.parse(response.body as string);
+      } catch {
+        return [`the ${mediaType} body is not JSON`];
+      }
+    }
+    const validate = this.validatorFor(`${key} ${mediaType}`, schema as SchemaObject);
+    return validate(body) ? [] : describeErrors(validate.errors);
+  }
+
+  private validatorFor(key: string, schema: SchemaObject): ValidateFunction {
+    let validate = this.validators.get(key);
+    if (!validate) {
+      const text = JSON.stringify(schema).replace(
+        /"#\/components\/schemas\//g,
+        '"openapi#/definitions/',
+      );
+      validate = this.ajv.compile(JSON.parse(text) as object);
+      this.validators.set(key, validate);
+    }
+    return validate;
+  }
+}
+
+/** The mismatch as a test failure should read: the request, the answer, what broke, the body. */
+export function mismatchMessage(response: ObservedResponse, problems: string[]): string {
+  return [
+    `${response.method} ${response.url} answered ${response.status} ` +
+      `${String(response.headers['content-type'] ?? '(no content type)')}, ` +
+      'which the OpenAPI document does not allow:',
+    ...problems.map((problem) => `  - ${problem}`),
+    `  body: ${response.body === undefined ? '(streamed)' : clip(response.body) || '(empty)'}`,
+  ].join('\n');
+}
