@@ -67,9 +67,37 @@ const describeErrors = (errors: ErrorObject[] | null | undefined) =>
   (errors ?? []).map((e) => `body${e.instancePath} ${e.message ?? ''}`.trim());
 
 /**
+ * A field the document does not name is a mismatch too (a generated client would drop it):
+ * object schemas with properties and no word on others get additionalProperties: false.
+ */
+function closeObjects(schema: SchemaObject): void {
+  if (schema.properties && schema.additionalProperties === undefined) {
+    schema.additionalProperties = false;
+  }
+  const nested = [
+    ...Object.values(schema.properties ?? {}),
+    ...[schema.items, schema.additionalProperties],
+    ...(schema.allOf ?? []),
+    ...(schema.oneOf ?? []),
+    ...(schema.anyOf ?? []),
+  ];
+  for (const child of nested) {
+    if (typeof child === 'object' && child !== null && !('$ref' in child)) closeObjects(child);
+  }
+}
+
+/** Problems are documented with one example per code: a code without one is undocumented. */
+function undocumentedCode(examples: Record<string, unknown> | undefined, body: unknown): string[] {
+  const code = (body as { code?: unknown } | null)?.code;
+  if (!examples || typeof code !== 'string' || code in examples) return [];
+  return [`code ${code} has no example (documented: ${Object.keys(examples).join(', ')})`];
+}
+
+/**
  * Checks responses against an OpenAPI 3.0 document: the operation (method + path template) is
  * documented, so is the status (a `default` response does not count), the content type is one
- * the status lists, its required headers are present and the body matches its schema.
+ * the status lists, its required headers are present, the body matches its schema and a
+ * problem's code is one of the status's examples.
  * Each schema is compiled once, on first use.
  */
 export class ResponseContract {
@@ -86,7 +114,9 @@ export class ResponseContract {
     addFormats(this.ajv);
     // OpenAPI 3.0 annotations that JSON Schema does not know (nullable is built into ajv).
     this.ajv.addVocabulary(['example', 'xml', 'externalDocs']);
-    this.ajv.addSchema({ $id: 'openapi', definitions: JSON.parse(text) as object });
+    const schemas = JSON.parse(text) as Record<string, SchemaObject>;
+    Object.values(schemas).forEach(closeObjects);
+    this.ajv.addSchema({ $id: 'openapi', definitions: schemas });
   }
 
   /** What is wrong with the response, one line each; empty when it matches the document. */
@@ -127,7 +157,9 @@ export class ResponseContract {
     const withoutBody = METHODS_WITHOUT_BODY.has(response.method) || response.body === undefined;
     if (!content || Object.keys(content).length === 0) {
       return !withoutBody && response.body !== ''
-        ? [`the document lists no content for it, but it has a ${mediaType ?? 'untyped'} body`]
+        ? [
+            `the document lists no content for it, but it has a body (${mediaType ?? 'no content type'})`,
+          ]
         : [];
     }
     if (!mediaType || !content[mediaType]) {
@@ -146,7 +178,8 @@ export class ResponseContract {
       }
     }
     const validate = this.validatorFor(`${key} ${mediaType}`, schema as SchemaObject);
-    return validate(body) ? [] : describeErrors(validate.errors);
+    if (!validate(body)) return describeErrors(validate.errors);
+    return undocumentedCode(content[mediaType].examples, body);
   }
 
   private validatorFor(key: string, schema: SchemaObject): ValidateFunction {
@@ -156,7 +189,9 @@ export class ResponseContract {
         /"#\/components\/schemas\//g,
         '"openapi#/definitions/',
       );
-      validate = this.ajv.compile(JSON.parse(text) as object);
+      const own = JSON.parse(text) as SchemaObject;
+      closeObjects(own);
+      validate = this.ajv.compile(own);
       this.validators.set(key, validate);
     }
     return validate;
