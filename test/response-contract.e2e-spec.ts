@@ -39,13 +39,24 @@ function response(overrides: Partial<ObservedResponse>): ObservedResponse {
   };
 }
 
-const unavailable = JSON.stringify({
-  type: '/problems/service-unavailable',
-  title: 'Service Unavailable',
-  status: 503,
-  detail: 'The service is temporarily unavailable; try again shortly',
-  code: 'SERVICE_UNAVAILABLE',
-});
+/** `METHOD /route` answering a problem with this status and code. */
+function problemAnswer(
+  operation: string,
+  status: number,
+  code: string,
+  headers: ObservedResponse['headers'] = {},
+): ObservedResponse {
+  const [method, route] = operation.split(' ');
+  const body = { type: '/problems/x', title: 'Error', status, detail: 'Refused', code };
+  return response({
+    method,
+    url: route,
+    route,
+    status,
+    headers: { 'content-type': PROBLEM, ...headers },
+    body: JSON.stringify(body),
+  });
+}
 
 describe('The response contract check', () => {
   let t: TestApp;
@@ -59,13 +70,8 @@ describe('The response contract check', () => {
 
   it('passes a response its document describes', () => {
     expect(contract.problemsWith(response({}))).toEqual([]);
-    const refused = response({
-      method: 'GET',
-      url: '/users/me',
-      route: '/users/me',
-      status: 503,
-      headers: { 'content-type': PROBLEM, 'retry-after': '5' },
-      body: unavailable,
+    const refused = problemAnswer('GET /users/me', 503, 'SERVICE_UNAVAILABLE', {
+      'retry-after': '5',
     });
     expect(contract.problemsWith(refused)).toEqual([]);
   });
@@ -90,15 +96,7 @@ describe('The response contract check', () => {
   });
 
   it('reports a problem code the status has no example of', () => {
-    const problems = contract.problemsWith(
-      response({
-        url: '/users/me',
-        route: '/users/me',
-        status: 401,
-        headers: { 'content-type': PROBLEM },
-        body: JSON.stringify({ ...JSON.parse(unavailable), status: 401, code: 'EMAIL_TAKEN' }),
-      }),
-    );
+    const problems = contract.problemsWith(problemAnswer('GET /users/me', 401, 'EMAIL_TAKEN'));
     expect(problems).toEqual([
       'code EMAIL_TAKEN has no example (documented: TOKEN_INVALID, TOKEN_EXPIRED, ' +
         'SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED)',
@@ -121,16 +119,7 @@ describe('The response contract check', () => {
   });
 
   it('reports a missing Retry-After where the document requires it', () => {
-    const problems = contract.problemsWith(
-      response({
-        method: 'POST',
-        url: '/auth/login',
-        route: '/auth/login',
-        status: 503,
-        headers: { 'content-type': PROBLEM },
-        body: unavailable,
-      }),
-    );
+    const problems = contract.problemsWith(problemAnswer('POST /auth/login', 503, 'BUSY'));
     expect(problems).toEqual(['the documented header Retry-After is missing']);
   });
 

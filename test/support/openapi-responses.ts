@@ -66,6 +66,12 @@ const clip = (text: string, max = 600) =>
 const describeErrors = (errors: ErrorObject[] | null | undefined) =>
   (errors ?? []).map((e) => `body${e.instancePath} ${e.message ?? ''}`.trim());
 
+/** A copy whose `#/components/schemas/X` references resolve in the schema added as "openapi". */
+const withLocalRefs = <T>(schema: T): T =>
+  JSON.parse(
+    JSON.stringify(schema).replace(/"#\/components\/schemas\//g, '"openapi#/definitions/'),
+  ) as T;
+
 /**
  * A field the document does not name is a mismatch too (a generated client would drop it):
  * object schemas with properties and no word on others get additionalProperties: false.
@@ -105,16 +111,14 @@ export class ResponseContract {
   private readonly validators = new Map<string, ValidateFunction>();
 
   constructor(private readonly document: OpenAPIObject) {
-    // References to `#/components/schemas/X` resolve inside one schema registered as "openapi".
-    const text = JSON.stringify(document.components?.schemas ?? {}).replace(
-      /"#\/components\/schemas\//g,
-      '"openapi#/definitions/',
-    );
     this.ajv = new Ajv({ allErrors: true, strict: true });
     addFormats(this.ajv);
     // OpenAPI 3.0 annotations that JSON Schema does not know (nullable is built into ajv).
     this.ajv.addVocabulary(['example', 'xml', 'externalDocs']);
-    const schemas = JSON.parse(text) as Record<string, SchemaObject>;
+    const schemas = withLocalRefs(document.components?.schemas ?? {}) as Record<
+      string,
+      SchemaObject
+    >;
     Object.values(schemas).forEach(closeObjects);
     this.ajv.addSchema({ $id: 'openapi', definitions: schemas });
   }
@@ -185,11 +189,7 @@ export class ResponseContract {
   private validatorFor(key: string, schema: SchemaObject): ValidateFunction {
     let validate = this.validators.get(key);
     if (!validate) {
-      const text = JSON.stringify(schema).replace(
-        /"#\/components\/schemas\//g,
-        '"openapi#/definitions/',
-      );
-      const own = JSON.parse(text) as SchemaObject;
+      const own = withLocalRefs(schema);
       closeObjects(own);
       validate = this.ajv.compile(own);
       this.validators.set(key, validate);

@@ -14,7 +14,7 @@ const mismatches: string[] = [];
 
 function contractOf(app: NestFastifyApplication): ResponseContract {
   const document = buildOpenApiDocument(app, app.get(appConfig.KEY));
-  const key = JSON.stringify(document.paths);
+  const key = JSON.stringify([document.paths, document.components]);
   let contract = contractsByDocument.get(key);
   if (!contract) {
     contract = new ResponseContract(document);
