@@ -394,15 +394,21 @@ export interface components {
       /** @example /problems/session-active */
       type: string;
     };
-    ReadinessResponse: {
+    ReadinessChecks: {
       /**
-       * @description redis only when REDIS_URL is set
-       * @example {
-       *       "database": "up",
-       *       "redis": "up"
-       *     }
+       * @example up
+       * @enum {string}
        */
-      checks: Record<string, never>;
+      database: 'up' | 'down';
+      /**
+       * @description Only when REDIS_URL is set
+       * @example up
+       * @enum {string}
+       */
+      redis?: 'up' | 'down';
+    };
+    ReadinessResponse: {
+      checks: components['schemas']['ReadinessChecks'];
       /**
        * @example ok
        * @enum {string}
@@ -585,6 +591,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
     };
   };
   AuthController_login: {
@@ -665,6 +682,8 @@ export interface operations {
       /** @description TOO_MANY_REQUESTS */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -680,9 +699,11 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description BUSY */
+      /** @description SERVICE_UNAVAILABLE, BUSY */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -757,6 +778,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
     };
   };
   AuthController_refresh: {
@@ -819,6 +851,8 @@ export interface operations {
       /** @description TOO_MANY_REQUESTS */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -828,6 +862,17 @@ export interface operations {
       /** @description INTERNAL_ERROR */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -896,6 +941,8 @@ export interface operations {
       /** @description TOO_MANY_REQUESTS */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -911,9 +958,11 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description BUSY */
+      /** @description SERVICE_UNAVAILABLE, BUSY */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -977,12 +1026,20 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description The database is down */
+      /** @description The database is down (not problem details: the same body as a 200) */
       503: {
         headers: {
           [name: string]: unknown;
         };
         content: {
+          /**
+           * @example {
+           *       "status": "unavailable",
+           *       "checks": {
+           *         "database": "down"
+           *       }
+           *     }
+           */
           'application/json': components['schemas']['ReadinessResponse'];
         };
       };
@@ -1054,9 +1111,11 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description BUSY */
+      /** @description SERVICE_UNAVAILABLE, BUSY */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1117,6 +1176,8 @@ export interface operations {
       /** @description TOO_MANY_REQUESTS */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1126,6 +1187,17 @@ export interface operations {
       /** @description INTERNAL_ERROR */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1217,6 +1289,8 @@ export interface operations {
       /** @description TOO_MANY_REQUESTS */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1232,9 +1306,11 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description BUSY */
+      /** @description SERVICE_UNAVAILABLE, BUSY */
       503: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1278,6 +1354,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
     };
   };
   UsersController_me: {
@@ -1309,6 +1396,17 @@ export interface operations {
       /** @description INTERNAL_ERROR */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1400,6 +1498,8 @@ export interface operations {
       /** @description TOO_MANY_REQUESTS */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1409,6 +1509,17 @@ export interface operations {
       /** @description INTERNAL_ERROR */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1469,6 +1580,8 @@ export interface operations {
       /** @description TOO_MANY_REQUESTS */
       429: {
         headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -1478,6 +1591,17 @@ export interface operations {
       /** @description INTERNAL_ERROR */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
