@@ -21,6 +21,7 @@ const EXAMPLES = {
   WEAK_PASSWORD: Errors.weakPassword('password', 'Password must be at least 8 characters'),
   INVALID_TOKEN: Errors.invalidToken(),
   INVALID_CREDENTIALS: Errors.invalidCredentials(),
+  INVALID_CLIENT: Errors.invalidClient(),
   TOKEN_INVALID: Errors.unauthorized('TOKEN_INVALID'),
   TOKEN_EXPIRED: Errors.unauthorized('TOKEN_EXPIRED'),
   SESSION_ENDED: Errors.unauthorized('SESSION_ENDED'),

@@ -66,6 +66,7 @@ export async function startTestApp(
     DB_NAME: dbName,
     DB_MIGRATE: 'true',
     SECRET_KEY: randomBytes(32).toString('base64url'),
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     APP_URL: 'http://localhost:3000',
     SMTP_SERVER: '127.0.0.1',
     SMTP_PORT: String(smtp.port),
