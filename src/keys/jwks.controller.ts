@@ -1,6 +1,7 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { ApiPublic } from '../common/api-docs';
 import { Public } from '../common/public.decorator';
 import { keysConfig } from '../config/keys.config';
@@ -24,7 +25,9 @@ export class JwksController {
   @Header('Content-Type', 'application/json; charset=utf-8')
   @ApiOkResponse({ type: JwksResponse })
   @ApiPublic({ summary: 'The public keys that verify access tokens (JWKS, RFC 7517)' })
-  jwks(): JwksResponse {
+  jwks(@Res({ passthrough: true }) reply: FastifyReply): JwksResponse {
+    // Cacheable, unlike every other answer (no-store): clients may keep it JWKS_MAX_AGE seconds.
+    void reply.header('Cache-Control', this.cacheControl);
     return { keys: this.keys.jwks };
   }
 }
