@@ -29,6 +29,7 @@ export async function startServer(mode: string, port: number): Promise<Server> {
     PORT: String(port),
     LOG_LEVEL: 'warn',
     SECRET_KEY: randomBytes(32).toString('base64url'),
+    KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     THROTTLE_ENABLED: 'false',
     DOCS_ENABLED: 'false',
     DB_TYPE: mysql ? 'mysql' : 'sqlite',

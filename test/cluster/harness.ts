@@ -239,6 +239,7 @@ export class Cluster {
       DB_NAME: dbName,
       REDIS_URL: redis.url,
       SECRET_KEY: randomBytes(48).toString('base64url'),
+      KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
       APP_URL: 'http://auth.test',
       SMTP_SERVER: '127.0.0.1',
       SMTP_PORT: String(smtp.port),

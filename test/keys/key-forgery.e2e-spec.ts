@@ -52,7 +52,7 @@ describe('Forged access tokens under ES256 (signing keys)', () => {
     ourKid = decodeProtectedHeader(genuineToken).kid as string;
     const [ours] = await jwksOf(t);
     ourJwkJson = JSON.stringify(ours);
-    ourPublicPem = await exportSPKI((await importJWK(ours, 'ES256')) as KeyLike);
+    ourPublicPem = await exportSPKI((await importJWK(ours as never, 'ES256')) as KeyLike);
     attacker = await generateKeyPair('ES256');
     attackerJwk = {
       ...(await exportJWK(attacker.publicKey)),
