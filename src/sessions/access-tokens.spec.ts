@@ -67,7 +67,6 @@ function authenticate(strategy: JwtStrategy, authorization: string | undefined):
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('access tokens and the JWT strategy', () => {
-  const crypto = new CryptoService(auth);
   const ring = keyRing(auth);
   const tokens = new AccessTokens(ring, auth);
   // What SessionCheck.read returns for an active session.
