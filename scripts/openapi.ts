@@ -14,6 +14,7 @@ async function main(target: string): Promise<void> {
     DB_PATH: join(dir, 'auth.sqlite'),
     DB_MIGRATE: 'true',
     SECRET_KEY: randomBytes(32).toString('base64url'),
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     MAIL_OUTBOX_DIR: join(dir, 'outbox'),
     DOCS_ENABLED: 'true',
   });

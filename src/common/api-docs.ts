@@ -51,6 +51,20 @@ export const BODY_PROBLEMS: ProblemCode[] = [
 /** Where argon2 runs: a full queue of password hashes answers 503 BUSY. */
 export const HASHING_PROBLEMS: ProblemCode[] = ['BUSY'];
 
+/** The WWW-Authenticate challenge a group of problems answers with, if any. */
+function challengeOf(codes: ProblemCode[]) {
+  const challenge = codes
+    .map((code): DomainError => EXAMPLES[code])
+    .find((error) => error.extra.authenticate)?.extra.authenticate;
+  if (!challenge) return undefined;
+  return {
+    'WWW-Authenticate': {
+      description: 'The credentials to send',
+      schema: { type: 'string', example: challenge },
+    },
+  };
+}
+
 /**
  * Documents the problems an operation can answer: one response per status, in
  * application/problem+json with the problem schema and one example per code. Every operation
@@ -69,6 +83,7 @@ export const ApiProblems = (...codes: ProblemCode[]) => {
       ApiResponse({
         status,
         description: [...group].join(', '),
+        headers: challengeOf([...group]),
         content: {
           [PROBLEM_CONTENT_TYPE]: {
             schema: { $ref: getSchemaPath(ProblemResponse) },

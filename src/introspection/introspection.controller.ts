@@ -29,7 +29,10 @@ export class IntrospectionController {
   @ApiBasicAuth('introspection-client')
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiProblems(...BODY_PROBLEMS, 'INVALID_CLIENT', 'TOO_MANY_REQUESTS')
-  @ApiOkResponse({ type: IntrospectionResponse })
+  @ApiOkResponse({
+    type: IntrospectionResponse,
+    description: 'The token is live (all fields), or not ({active: false} alone)',
+  })
   introspect(@Body() body: IntrospectRequest): Promise<IntrospectionResponse> {
     return this.introspection.introspect(body.token);
   }

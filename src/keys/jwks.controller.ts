@@ -23,7 +23,16 @@ export class JwksController {
   @Get('jwks.json')
   @Public()
   @Header('Content-Type', 'application/json; charset=utf-8')
-  @ApiOkResponse({ type: JwksResponse })
+  @ApiOkResponse({
+    type: JwksResponse,
+    description: 'The JSON Web Key Set: public keys only, never a symmetric key',
+    headers: {
+      'Cache-Control': {
+        description: 'public, max-age=JWKS_MAX_AGE: how long a client may keep the key set',
+        schema: { type: 'string', example: 'public, max-age=600' },
+      },
+    },
+  })
   @ApiPublic({ summary: 'The public keys that verify access tokens (JWKS, RFC 7517)' })
   jwks(@Res({ passthrough: true }) reply: FastifyReply): JwksResponse {
     // Cacheable, unlike every other answer (no-store): clients may keep it JWKS_MAX_AGE seconds.
