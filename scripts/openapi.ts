@@ -16,6 +16,7 @@ export async function buildOpenApiDocumentOffline(): Promise<OpenAPIObject> {
     DB_PATH: join(dir, 'auth.sqlite'),
     DB_MIGRATE: 'true',
     SECRET_KEY: randomBytes(32).toString('base64url'),
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     MAIL_OUTBOX_DIR: join(dir, 'outbox'),
     DOCS_ENABLED: 'true',
   });

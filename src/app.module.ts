@@ -13,6 +13,8 @@ import { databaseConfig } from './config/database.config';
 import { CONFIG_NAMESPACES } from './config/namespaces';
 import { typeOrmOptions } from './database/typeorm-options';
 import { HealthModule } from './health/health.module';
+import { IntrospectionModule } from './introspection/introspection.module';
+import { KeysModule } from './keys/keys.module';
 import { loggerParams } from './logging';
 import { PagesModule } from './pages/pages.module';
 import { PasswordModule } from './password/password.module';
@@ -48,6 +50,8 @@ import { VerificationModule } from './verification/verification.module';
     ThrottleModule,
     UsersModule,
     SessionsModule,
+    KeysModule,
+    IntrospectionModule,
     AuthModule,
     VerificationModule,
     PasswordModule,

@@ -1,3 +1,4 @@
+import { parseFormBody } from './common/form-body';
 import { INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -87,6 +88,20 @@ function configureEdge(app: NestFastifyApplication, config: AppConfig): void {
       error ? done(null, unreadable(Errors.invalidJson())) : done(null, value),
     );
   });
+  // Form bodies only where a route says so (RFC 7662 introspection); elsewhere 415.
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (request, body, done) => {
+      if (!request.routeOptions.config?.formBody) {
+        done(null, unreadable(Errors.unsupportedMediaType()));
+        return;
+      }
+      const fields = parseFormBody(body as string);
+      const message = 'form fields must not repeat';
+      done(null, fields ?? unreadable(Errors.validation([{ field: 'body', message }])));
+    },
+  );
   const headers = securityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(headers).header('X-Request-Id', String(request.id));
@@ -161,6 +176,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       .setLicense('MIT', 'https://opensource.org/licenses/MIT')
       .addServer(config.appUrl)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addBasicAuth({ type: 'http', scheme: 'basic' }, 'introspection-client')
       .addTag('auth', 'Signup, login, refresh and logout')
       .addTag('verification', 'Email verification')
       .addTag('password', 'Password reset and change')
@@ -168,6 +184,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       .addTag('users', 'The logged-in account')
       .addTag('audit', "The caller's account activity")
       .addTag('health', 'Status, liveness and readiness')
+      .addTag('keys', 'Token verification for other services: the JWKS and token introspection')
       .build(),
   );
   return closeRequestBodies(document);
@@ -322,7 +339,14 @@ export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFast
   app.useLogger(app.get(Logger));
   configureEdge(app, config);
   configureDocs(app, config);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A start that fails half-way (e.g. a signing key that does not open) lets go of what it
+    // opened, such as database connections, before the error is reported.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const fastify = app.getHttpAdapter().getInstance();
   inFlight.set(fastify, new InFlightRequests(fastify));
   await fastify.ready();

@@ -40,7 +40,7 @@ describe('POST /auth/login', () => {
       refresh_token: expect.any(String),
     });
     const [header, payload, signature] = (response.body.access_token as string).split('.');
-    expect(decodePart(header)).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(decodePart(header)).toEqual({ alg: 'HS256', typ: 'JWT', kid: expect.any(String) });
     expect(signature).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const claims = decodePart(payload);
     expect(claims).toEqual({

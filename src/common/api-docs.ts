@@ -21,6 +21,7 @@ const EXAMPLES = {
   WEAK_PASSWORD: Errors.weakPassword('password', 'Password must be at least 8 characters'),
   INVALID_TOKEN: Errors.invalidToken(),
   INVALID_CREDENTIALS: Errors.invalidCredentials(),
+  INVALID_CLIENT: Errors.invalidClient(),
   TOKEN_INVALID: Errors.unauthorized('TOKEN_INVALID'),
   TOKEN_EXPIRED: Errors.unauthorized('TOKEN_EXPIRED'),
   SESSION_ENDED: Errors.unauthorized('SESSION_ENDED'),
@@ -51,6 +52,20 @@ export const BODY_PROBLEMS: ProblemCode[] = [
 /** Where argon2 runs: a full queue of password hashes answers 503 BUSY. */
 export const HASHING_PROBLEMS: ProblemCode[] = ['BUSY'];
 
+/** The WWW-Authenticate challenge a group of problems answers with, if any. */
+function challengeOf(codes: ProblemCode[]) {
+  const challenge = codes
+    .map((code): DomainError => EXAMPLES[code])
+    .find((error) => error.extra.authenticate)?.extra.authenticate;
+  if (!challenge) return undefined;
+  return {
+    'WWW-Authenticate': {
+      description: 'The credentials to send',
+      schema: { type: 'string', example: challenge },
+    },
+  };
+}
+
 /**
  * Where the database or Redis is used: while it is unreachable the answer is 503
  * SERVICE_UNAVAILABLE. Every session route has it (the session check reads the store).
@@ -65,6 +80,14 @@ const RETRY_AFTER = {
     schema: { type: 'integer', minimum: 1 },
   },
 };
+
+/** Retry-After where every code of a status sends it; WWW-Authenticate where one asks for it. */
+function headersOf(codes: ProblemCode[]) {
+  const retry = codes.every((code) => EXAMPLES[code].extra.retryAfterSeconds);
+  const challenge = challengeOf(codes);
+  if (!retry && !challenge) return undefined;
+  return { ...(retry ? RETRY_AFTER : {}), ...challenge };
+}
 
 /**
  * Documents the problems an operation can answer: one response per status, in
@@ -85,9 +108,7 @@ export const ApiProblems = (...codes: ProblemCode[]) => {
       ApiResponse({
         status,
         description: [...group].join(', '),
-        headers: [...group].every((code) => EXAMPLES[code].extra.retryAfterSeconds)
-          ? RETRY_AFTER
-          : undefined,
+        headers: headersOf([...group]),
         content: {
           [PROBLEM_CONTENT_TYPE]: {
             schema: { $ref: getSchemaPath(ProblemResponse) },

@@ -35,7 +35,11 @@ export class DomainError extends Error {
     readonly status: HttpStatus,
     readonly code: string,
     readonly detail: string,
-    readonly extra: { errors?: FieldError[]; retryAfterSeconds?: number } = {},
+    readonly extra: {
+      errors?: FieldError[];
+      retryAfterSeconds?: number;
+      authenticate?: string;
+    } = {},
   ) {
     super(detail);
     this.name = 'DomainError';
@@ -105,6 +109,11 @@ export const Errors = {
     ),
   sessionActive: () =>
     new DomainError(HttpStatus.CONFLICT, 'SESSION_ACTIVE', 'Session already active'),
+  /** A token-introspection client without valid HTTP Basic credentials (RFC 7662, 6749). */
+  invalidClient: () =>
+    new DomainError(HttpStatus.UNAUTHORIZED, 'INVALID_CLIENT', 'Client authentication failed', {
+      authenticate: 'Basic realm="introspection", charset="UTF-8"',
+    }),
   unauthorized: (code: TokenRefusal, detail = TOKEN_REFUSAL_DETAILS[code]) =>
     new DomainError(HttpStatus.UNAUTHORIZED, code, detail),
   tooManyRequests: (retryAfterSeconds: number) =>

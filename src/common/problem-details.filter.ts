@@ -47,6 +47,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     (request as { [ANSWERED]?: AnsweredProblem })[ANSWERED] = answered;
     if (retryAfterSeconds !== undefined)
       void reply.header('Retry-After', String(retryAfterSeconds));
+    if (failure instanceof DomainError && failure.extra.authenticate)
+      void reply.header('WWW-Authenticate', failure.extra.authenticate);
     void reply.status(body.status).header('Content-Type', PROBLEM_CONTENT_TYPE).send(body);
   }
 

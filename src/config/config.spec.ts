@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { appConfig } from './app.config';
 import { auditConfig } from './audit.config';
 import { authConfig } from './auth.config';
+import { keysConfig } from './keys.config';
 import { databaseConfig } from './database.config';
 import { ConfigError } from './env';
 import { mailConfig } from './mail.config';
+import { throttleConfig } from './throttle.config';
 import { CONFIG_NAMESPACES } from './namespaces';
 
 /** The keys of DESIGN.md's configuration table; each test starts with none of them set. */
@@ -24,7 +26,14 @@ const KEYS = [
   'DB_NAME',
   'DB_MIGRATE',
   'SECRET_KEY',
+  'KEY_ENCRYPTION_KEY',
+  'KEY_ENCRYPTION_KEY_PREVIOUS',
   'ALGORITHM',
+  'SIGNING_KEY_ROTATION_DAYS',
+  'JWKS_MAX_AGE',
+  'SIGNING_KEYS_REFRESH_SECONDS',
+  'INTROSPECTION_CLIENTS',
+  'THROTTLE_INTROSPECT_PER_CLIENT',
   'ACCESS_TOKEN_EXPIRE_MINUTES',
   'REFRESH_TOKEN_EXPIRE_DAYS',
   'SMTP_SERVER',
@@ -50,6 +59,7 @@ const KEYS = [
 ];
 
 const A_GOOD_SECRET = 'k3J9-qv7Lw2pXz8R-mT4nYb6Hc1Ds5Fg0';
+const A_GOOD_KEK = 'Zq8-Wm3Rt5Yp1Lk7Hn2Bv6Cx4Jd9Gf0Se';
 
 describe('configuration', () => {
   const saved = { ...process.env };
@@ -194,6 +204,16 @@ describe('configuration', () => {
       ['VERIFY_URL', 'https://app.example.com/verify', mailConfig],
       ['RESET_URL', 'javascript:alert(1)//{token}', mailConfig],
       ['AUDIT_RETENTION_DAYS', '0', auditConfig],
+      ['ALGORITHM', 'ES512', authConfig],
+      ['KEY_ENCRYPTION_KEY', A_GOOD_SECRET, authConfig],
+      ['KEY_ENCRYPTION_KEY_PREVIOUS', 'short', authConfig],
+      ['SIGNING_KEY_ROTATION_DAYS', '-1', keysConfig],
+      ['JWKS_MAX_AGE', 'ten', keysConfig],
+      ['SIGNING_KEYS_REFRESH_SECONDS', '0', keysConfig],
+      ['INTROSPECTION_CLIENTS', 'orders-api', keysConfig],
+      ['INTROSPECTION_CLIENTS', 'orders-api:short', keysConfig],
+      ['INTROSPECTION_CLIENTS', `a:${A_GOOD_SECRET},a:${A_GOOD_SECRET}`, keysConfig],
+      ['THROTTLE_INTROSPECT_PER_CLIENT', 'many', throttleConfig],
     ] as const)('%s=%s', (key, value, load) => {
       set({ SECRET_KEY: A_GOOD_SECRET, [key]: value });
       expect(() => load()).toThrow(ConfigError);
@@ -222,6 +242,17 @@ describe('configuration', () => {
         sessionPolicy: 'replace',
       });
       expect(mailConfig().verifyUrl).toBe('https://app.example.com/verify#{token}');
+    });
+  });
+
+  describe('KEY_ENCRYPTION_KEY', () => {
+    it('outside production, is generated once into ./data/, apart from the secret key', () => {
+      const first = authConfig();
+      const file = join(dir, 'data', '.key_encryption_key');
+      expect(readFileSync(file, 'utf8').trim()).toBe(first.keyEncryptionKey);
+      expect(statSync(file).mode & 0o077).toBe(0);
+      expect(first.keyEncryptionKey).not.toBe(first.secretKey);
+      expect(authConfig().keyEncryptionKey).toBe(first.keyEncryptionKey);
     });
   });
 
@@ -266,8 +297,22 @@ describe('configuration', () => {
       });
 
       it('accepts a long random key', () => {
-        set({ SECRET_KEY: A_GOOD_SECRET });
+        set({ SECRET_KEY: A_GOOD_SECRET, KEY_ENCRYPTION_KEY: A_GOOD_KEK });
         expect(authConfig().secretKey).toBe(A_GOOD_SECRET);
+      });
+
+      it.each([
+        [undefined, /KEY_ENCRYPTION_KEY is required when NODE_ENV=production/],
+        ['changeme', /KEY_ENCRYPTION_KEY is a sample value/],
+        ['x'.repeat(31), /KEY_ENCRYPTION_KEY must be at least 32 characters/],
+        [A_GOOD_SECRET, /KEY_ENCRYPTION_KEY must differ from SECRET_KEY/],
+      ])('refuses KEY_ENCRYPTION_KEY=%s', (kek, message) => {
+        set({
+          SECRET_KEY: A_GOOD_SECRET,
+          ...(kek === undefined ? {} : { KEY_ENCRYPTION_KEY: kek }),
+        });
+        expect(() => authConfig()).toThrow(message);
+        expect(existsSync(join(dir, 'data', '.key_encryption_key'))).toBe(false);
       });
 
       it('stops logging mail links', () => {

@@ -2,6 +2,7 @@ import { appConfig } from './app.config';
 import { auditConfig } from './audit.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
+import { keysConfig } from './keys.config';
 import { mailConfig } from './mail.config';
 import { redisConfig } from './redis.config';
 import { throttleConfig } from './throttle.config';
@@ -11,6 +12,7 @@ export const CONFIG_NAMESPACES = [
   appConfig,
   databaseConfig,
   authConfig,
+  keysConfig,
   mailConfig,
   auditConfig,
   throttleConfig,

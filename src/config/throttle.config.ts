@@ -60,5 +60,7 @@ export const throttleConfig = registerAs('throttle', () => {
       maxSeconds: env.int('LOGIN_BACKOFF_MAX_SECONDS', 900, 1, 86400),
     },
     mailPerAddressPerHour: env.int('MAIL_CAP_PER_HOUR', 3, 1, 1000),
+    // POST /oauth/introspect, per introspection client.
+    introspectPerClient: rate('THROTTLE_INTROSPECT_PER_CLIENT', '1200/60'),
   };
 });

@@ -1,17 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { JwtService } from '@nestjs/jwt';
-import { CryptoService } from '../common/crypto.service';
 import { authConfig } from '../config/auth.config';
-
-export interface AccessTokenClaims {
-  sub: string;
-  sid: string;
-  iat: number;
-  exp: number;
-  iss: string;
-  aud: string;
-}
+import { KeyRing } from '../keys/key-ring';
 
 export interface IssuedAccessToken {
   accessToken: string;
@@ -22,8 +12,7 @@ export interface IssuedAccessToken {
 @Injectable()
 export class AccessTokens {
   constructor(
-    private readonly jwt: JwtService,
-    private readonly crypto: CryptoService,
+    private readonly keys: KeyRing,
     @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
   ) {}
 
@@ -39,17 +28,15 @@ export class AccessTokens {
   ): IssuedAccessToken {
     const untilSessionEnd = Math.floor((sessionEndsAt.getTime() - now.getTime()) / 1000);
     const expiresIn = Math.max(1, Math.min(this.auth.accessTokenMinutes * 60, untilSessionEnd));
-    const accessToken = this.jwt.sign(
-      { sid: sessionId },
-      {
-        subject: userId,
-        expiresIn,
-        issuer: this.auth.issuer,
-        audience: this.auth.audience,
-        algorithm: this.auth.algorithm,
-        privateKey: this.crypto.signingKey,
-      },
-    );
+    const iat = Math.floor(now.getTime() / 1000);
+    const accessToken = this.keys.sign({
+      sub: userId,
+      sid: sessionId,
+      iat,
+      exp: iat + expiresIn,
+      iss: this.auth.issuer,
+      aud: this.auth.audience,
+    });
     return { accessToken, expiresIn };
   }
 }

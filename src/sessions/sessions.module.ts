@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { KeysModule } from '../keys/keys.module';
 import { UsersModule } from '../users/users.module';
 import { AccessTokens } from './access-tokens';
 import { SessionGuard } from './guards/session.guard';
@@ -16,12 +16,7 @@ import { SessionsService } from './sessions.service';
 import { JwtStrategy } from './strategies/jwt.strategy';
 
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([Session]),
-    UsersModule,
-    PassportModule,
-    JwtModule.register({}),
-  ],
+  imports: [TypeOrmModule.forFeature([Session]), UsersModule, PassportModule, KeysModule],
   controllers: [SessionsController],
   providers: [
     SessionStateCache,
@@ -33,6 +28,6 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     JwtStrategy,
     { provide: APP_GUARD, useClass: SessionGuard },
   ],
-  exports: [SessionsService, SessionRotation, AccessTokens],
+  exports: [SessionsService, SessionRotation, AccessTokens, JwtStrategy],
 })
 export class SessionsModule {}

@@ -197,6 +197,8 @@ let identities = 0;
  */
 export class Cluster {
   readonly instances: Instance[] = [];
+  /** The environment every instance shares (and the `keys:*` commands run with). */
+  env: Record<string, string> = {};
 
   private constructor(
     readonly redis: RedisServer,
@@ -239,6 +241,7 @@ export class Cluster {
       DB_NAME: dbName,
       REDIS_URL: redis.url,
       SECRET_KEY: randomBytes(48).toString('base64url'),
+      KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
       APP_URL: 'http://auth.test',
       SMTP_SERVER: '127.0.0.1',
       SMTP_PORT: String(smtp.port),
@@ -250,6 +253,7 @@ export class Cluster {
       DB_MIGRATE: 'false',
       ...env,
     };
+    cluster.env = shared;
     for (const name of ['A', 'B']) {
       const port = await freePort();
       cluster.instances.push(new Instance(name, port, shared, join(dir, `${name}.log`)));
@@ -286,6 +290,26 @@ export class Cluster {
   async query<T extends RowDataPacket>(sql: string, params: unknown[] = []): Promise<T[]> {
     const [rows] = await this.db.query<T[]>(sql, params);
     return rows;
+  }
+
+  /** Runs a built `keys:*` command (dist/scripts/keys.js) against the cluster's database. */
+  keysCommand(...args: string[]): { code: number; stdout: string } {
+    try {
+      const stdout = execFileSync(
+        process.execPath,
+        [join(ROOT, 'dist', 'scripts', 'keys.js'), ...args],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? '', ...this.env },
+          stdio: 'pipe',
+          timeout: 60_000,
+        },
+      ).toString('utf8');
+      return { code: 0, stdout };
+    } catch (error) {
+      const failed = error as { status?: number; stdout?: Buffer };
+      return { code: failed.status ?? 1, stdout: failed.stdout?.toString('utf8') ?? '' };
+    }
   }
 
   /** Signs up on one instance and verifies through the emailed link's token on the other. */

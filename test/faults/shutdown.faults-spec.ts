@@ -201,6 +201,7 @@ beforeAll(async () => {
     LOG_LEVEL: 'info',
     DB_TYPE: 'sqlite',
     SECRET_KEY: randomBytes(48).toString('base64url'),
+    KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     APP_URL: 'http://auth.test',
     SMTP_SERVER: '127.0.0.1',
     SMTP_PORT: String(smtp.port),

@@ -140,6 +140,7 @@ export function sqliteEnv(dbPath: string, smtp?: SmtpPeer): Record<string, strin
     DB_TYPE: 'sqlite',
     DB_PATH: dbPath,
     SECRET_KEY: randomBytes(48).toString('base64url'),
+    KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     APP_URL: 'http://auth.test',
     MAIL_FROM: 'no-reply@auth.test',
     THROTTLE_ENABLED: 'false',

@@ -102,6 +102,25 @@ describe('Production start-up safety (node dist/src/main.js, NODE_ENV=production
     expect(run.stderr()).not.toMatch(/\n\s+at /); // one clear line, not a stack trace
   });
 
+  const GOOD_SECRET = randomBytes(36).toString('base64url');
+  it.each([
+    ['unset', undefined],
+    ['the sample "changeme"', 'changeme'],
+    ['a 20-character key', 'k'.repeat(20)],
+    ['SECRET_KEY itself', GOOD_SECRET],
+  ])('refuses to start with KEY_ENCRYPTION_KEY %s, naming the key', async (_label, key) => {
+    const env: Record<string, string> = { SECRET_KEY: GOOD_SECRET, ALGORITHM: 'ES256' };
+    if (key !== undefined) env.KEY_ENCRYPTION_KEY = key;
+    const run = startService(dir, env);
+    running.push(run.child);
+    const code = await within(run.exited, 10_000, 'exit');
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(run.stderr()).toContain('KEY_ENCRYPTION_KEY');
+    if (key) expect(run.stderr()).not.toContain(key);
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
+  });
+
   it('serves with a good 48-character key, and hides /docs when DOCS_ENABLED=false', async () => {
     const port = await freePort();
     const dbName = `auth_prod_${randomBytes(6).toString('hex')}`;
@@ -118,6 +137,7 @@ describe('Production start-up safety (node dist/src/main.js, NODE_ENV=production
     if (MYSQL) await mysqlAdmin(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4`);
     const run = startService(dir, {
       SECRET_KEY: randomBytes(36).toString('base64url'), // 48 characters
+      KEY_ENCRYPTION_KEY: randomBytes(36).toString('base64url'),
       PORT: String(port),
       DOCS_ENABLED: 'false',
       ...database,

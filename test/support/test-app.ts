@@ -68,6 +68,7 @@ export async function startTestApp(
     DB_NAME: dbName,
     DB_MIGRATE: 'true',
     SECRET_KEY: randomBytes(32).toString('base64url'),
+    KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
     APP_URL: 'http://localhost:3000',
     SMTP_SERVER: '127.0.0.1',
     SMTP_PORT: String(smtp.port),
@@ -79,7 +80,15 @@ export async function startTestApp(
     SESSION_POLICY: 'reject',
     ...overrides,
   });
-  const app = await createHttpApp(watchedModule(rootModule));
+  let app: NestFastifyApplication;
+  try {
+    app = await createHttpApp(watchedModule(rootModule));
+  } catch (error) {
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (dbType === 'mysql') await mysqlAdmin(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    throw error;
+  }
   checkResponsesOf(app);
   return {
     app,

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { Errors } from '../../common/errors';
 import { IS_PUBLIC } from '../../common/public.decorator';
+import { isExpiry } from '../../keys/key-ring';
 import { refuse } from '../session-check';
 
 /** Every route needs a live session unless it is marked @Public(). */
@@ -20,13 +21,13 @@ export class SessionGuard extends AuthGuard('jwt') {
     return open ? true : super.canActivate(context);
   }
 
-  /** `info` is why passport-jwt failed the request: no bearer token, or jsonwebtoken's refusal. */
+  /** `info` is why passport-jwt failed the request: no bearer token, an unknown key, or the verifier's refusal. */
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {
     if (error) throw error;
     if (user) return user;
     const reason = info instanceof Error ? info : undefined;
     if (reason?.message === 'No auth token')
       throw Errors.unauthorized('TOKEN_INVALID', 'A bearer token is required');
-    throw refuse(reason?.name === 'TokenExpiredError' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
+    throw refuse(isExpiry(reason) ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID');
   }
 }

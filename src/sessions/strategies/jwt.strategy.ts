@@ -1,11 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { CryptoService } from '../../common/crypto.service';
 import type { AuthenticatedSession } from '../../common/current-session';
-import { authConfig } from '../../config/auth.config';
-import type { AccessTokenClaims } from '../access-tokens';
+import { AccessTokenClaims, KeyRing } from '../../keys/key-ring';
+import '../../keys/passport-jwt-verifier';
 import { SessionSnapshot } from '../session-snapshot';
 import { REFUSAL_FOR_STATUS, refuse, SessionCheck } from '../session-check';
 
@@ -15,25 +13,27 @@ export interface SessionPrincipal extends AuthenticatedSession {
 }
 
 /**
- * Bearer access tokens through passport-jwt (jsonwebtoken): the Authorization header only, one
- * allowed algorithm, our issuer and audience, the key as a KeyObject (jsonwebtoken would parse a
- * string key again on every verify). `validate` then accepts the token only while its session
- * is active: logout and revocation take effect on the next request.
+ * Bearer access tokens through passport-jwt: the Authorization header only; the key chosen by
+ * the token's `kid` from the service's own key set (secretOrKeyProvider), which verifies the
+ * signature with that key's algorithm only, our issuer and audience (keys/key-ring.ts).
+ * `validate` then accepts the token only while its session is active: logout and revocation
+ * take effect on the next request.
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     private readonly sessions: SessionCheck,
-    crypto: CryptoService,
-    @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
+    keys: KeyRing,
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // jsonwebtoken 9 takes a KeyObject; @types/passport-jwt still lists only string | Buffer.
-      secretOrKey: crypto.signingKey as unknown as Buffer,
-      algorithms: [auth.algorithm],
-      issuer: auth.issuer,
-      audience: auth.audience,
+      // The key is our VerificationKey, which passport-jwt hands to its verifier (typed as a string).
+      secretOrKeyProvider: (_request, token: string, done) => {
+        keys.keyFor(token).then(
+          (key) => done(null, key as unknown as string),
+          (error: unknown) => done(error),
+        );
+      },
     });
   }
 

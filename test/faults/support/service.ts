@@ -152,6 +152,7 @@ export function serviceEnv(
     DB_PASSWORD: database.password,
     DB_NAME: database.name,
     SECRET_KEY: randomBytes(48).toString('base64url'),
+    KEY_ENCRYPTION_KEY: randomBytes(48).toString('base64url'),
     APP_URL: 'http://auth.test',
     SMTP_SERVER: '127.0.0.1',
     SMTP_PORT: String(smtp.port),
