@@ -4,7 +4,12 @@ import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
 import { AccessTokens } from '../sessions/access-tokens';
 import { SessionRotation } from '../sessions/session-rotation.service';
-import { IssuedSession, SessionsService, StartedSession } from '../sessions/sessions.service';
+import {
+  IssuedSession,
+  SessionsService,
+  SessionStart,
+  StartedSession,
+} from '../sessions/sessions.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import type { TokenResponse } from './dto/auth.dto';
@@ -53,8 +58,9 @@ export class AuthService implements OnApplicationBootstrap {
     return user;
   }
 
-  async login(user: User, client: ClientInfo, force: boolean): Promise<LoginOutcome> {
-    const started = await this.sessions.start(user, client, force);
+  /** Starts the session of a user whose every factor was checked (through LoginCompletion). */
+  async login(user: User, client: ClientInfo, start: SessionStart): Promise<LoginOutcome> {
+    const started = await this.sessions.start(user, client, start);
     return { tokens: this.tokensFor(started), started };
   }
 
@@ -71,11 +77,7 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   private tokensFor({ session, refreshToken }: IssuedSession): TokenResponse {
-    const { accessToken, expiresIn } = this.accessTokens.issue(
-      session.userId,
-      session.id,
-      session.expiresAt,
-    );
+    const { accessToken, expiresIn } = this.accessTokens.issue(session);
     return {
       access_token: accessToken,
       token_type: 'bearer',
