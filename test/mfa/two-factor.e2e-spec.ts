@@ -8,6 +8,8 @@ import {
   expectProblem,
   INJECTION_STRINGS,
 } from '../support/hostile';
+import { testCrypto } from '../support/crypto';
+import { keysCommand } from '../support/keys';
 import { tokenIn } from '../support/smtp-peer';
 import { startTestApp, TestApp } from '../support/test-app';
 import { base32Decode, totp } from '../support/totp';
@@ -529,5 +531,32 @@ describe('two-factor login (TOTP and recovery codes)', () => {
     // The secret is there, sealed (AES-256-GCM, naming its key-encryption key).
     const [row] = await db.query(`SELECT secret FROM mfa_totp WHERE user_id = '${user.userId}'`);
     expect(row.secret).toMatch(/^v1\.[0-9a-f]{12}\./);
+  });
+
+  it('npm run keys:rewrap re-seals the TOTP secrets under a new key-encryption key', async () => {
+    const user = await enrolled();
+    const db = t.app.get(DataSource);
+    const sealed = async () =>
+      (
+        (await db.query(`SELECT secret FROM mfa_totp WHERE user_id = '${user.userId}'`)) as Array<{
+          secret: string;
+        }>
+      )[0].secret;
+    const before = await sealed();
+    const previous = process.env.KEY_ENCRYPTION_KEY as string;
+    const next = 'a-new-key-encryption-key-of-enough-length-for-the-test';
+    Object.assign(process.env, { KEY_ENCRYPTION_KEY: next, KEY_ENCRYPTION_KEY_PREVIOUS: previous });
+    try {
+      const run = await keysCommand('rewrap');
+      expect(run).toMatchObject({ code: 0 });
+      expect(run.stdout).toMatch(/Re-sealed [1-9]\d* TOTP secret\(s\)/);
+    } finally {
+      Object.assign(process.env, { KEY_ENCRYPTION_KEY: previous, KEY_ENCRYPTION_KEY_PREVIOUS: '' });
+    }
+    const after = await sealed();
+    expect(after.split('.')[1]).not.toBe(before.split('.')[1]);
+    const opener = testCrypto(undefined, next);
+    expect(opener.open(after, user.userId)).toBe(user.secret);
+    expect(() => opener.open(after, 'another-user-id')).toThrow();
   });
 });
