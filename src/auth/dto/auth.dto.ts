@@ -6,6 +6,7 @@ import { normaliseUsername, USERNAME_PATTERN } from '../../users/identity';
 import { IsPasswordField } from '../../users/password-field';
 import { UserResponse } from '../../users/dto/user.response';
 import { IsAccountEmail } from '../../users/dto/account-email.decorator';
+import { TOTP_CODE } from '../../mfa/totp';
 
 export class SignupRequest {
   @ApiProperty({
@@ -100,10 +101,11 @@ export class MfaLoginRequest {
     description:
       'The code the authenticator app shows. Send it or recovery_code; neither on a forced retry ' +
       'after 409 SESSION_ACTIVE',
+    pattern: TOTP_CODE.source,
   })
   @IsOptional()
   @IsString()
-  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
+  @Matches(TOTP_CODE, { message: 'code must be 6 digits' })
   code?: string;
 
   @ApiPropertyOptional({

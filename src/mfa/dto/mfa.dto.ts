@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 import { IsBoundedString } from '../../common/validation';
 import { IsPasswordField } from '../../users/password-field';
+import { TOTP_CODE } from '../totp';
 
 /** Six digits from the authenticator app, or a recovery code (`xxxx-xxxx-xxxx-xxxx-xxxx-xxxx`). */
 export const SECOND_FACTOR_CODE = {
@@ -17,9 +18,13 @@ export class MfaPasswordRequest {
 }
 
 export class ConfirmTotpRequest {
-  @ApiProperty({ example: '123456', description: 'The code the authenticator app shows now' })
+  @ApiProperty({
+    example: '123456',
+    description: 'The code the authenticator app shows now',
+    pattern: TOTP_CODE.source,
+  })
   @IsString()
-  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
+  @Matches(TOTP_CODE, { message: 'code must be 6 digits' })
   code: string;
 }
 
