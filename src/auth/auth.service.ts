@@ -41,7 +41,9 @@ export class AuthService implements OnApplicationBootstrap {
   /**
    * Unknown email and wrong password get the same answer after the same work (a dummy
    * verify); an unverified account is told so only after its correct password. An account in
-   * failed-login back-off gets 429 before any password is looked at.
+   * failed-login back-off gets 429 before any password is looked at. The failure count is
+   * cleared only once every factor has passed (LoginCompletion, MfaChallenges): a right password
+   * does not wipe out wrong second-factor codes.
    */
   async checkCredentials(email: string, password: string): Promise<User> {
     await this.backoff.assertNotBlocked(email);
@@ -53,7 +55,6 @@ export class AuthService implements OnApplicationBootstrap {
       await this.backoff.recordFailure(email);
       throw Errors.invalidCredentials().concerning({ userId: user?.id });
     }
-    await this.backoff.clear(email);
     if (!user.isVerified) throw Errors.emailNotVerified().concerning({ userId: user.id });
     return user;
   }

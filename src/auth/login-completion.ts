@@ -5,6 +5,7 @@ import { MfaService } from '../mfa/mfa.service';
 import type { StartedSession } from '../sessions/sessions.service';
 import type { User } from '../users/user.entity';
 import { AuthService } from './auth.service';
+import { LoginBackoff } from './login-backoff';
 import type { TokenResponse } from './dto/auth.dto';
 import { MfaChallengeAnswer, MfaChallenges } from './mfa-challenges';
 
@@ -47,6 +48,7 @@ export class LoginCompletion {
     private readonly mfa: MfaService,
     private readonly challenges: MfaChallenges,
     private readonly auth: AuthService,
+    private readonly backoff: LoginBackoff,
   ) {}
 
   async complete(user: User, client: ClientInfo, force: boolean): Promise<CompletedLogin> {
@@ -54,6 +56,7 @@ export class LoginCompletion {
       const answer = await this.challenges.issue(user);
       return { answer, facts: { userId: user.id, meta: { mfa_required: true } } };
     }
+    await this.backoff.clear(user.email);
     const { tokens, started } = await this.auth.login(user, client, { force, amr: ['pwd'] });
     return { answer: tokens, facts: { userId: user.id, ...sessionStartFacts(started, force) } };
   }

@@ -24,7 +24,7 @@ describe('two-factor login under rate limits and login back-off', () => {
   });
   afterAll(() => t.close());
 
-  it('wrong codes count toward the account back-off like wrong passwords; the second step is limited per IP', async () => {
+  it('wrong codes count toward the account back-off, and a right password does not clear them; the second step is limited per IP', async () => {
     const user = await loggedInUser(t);
     const secret = (
       await t.http
@@ -45,13 +45,17 @@ describe('two-factor login under rate limits and login back-off', () => {
       (code) => !near.includes(code),
     );
 
-    for (const code of wrong.slice(0, 3)) {
+    const tryCode = async (mfaToken: string, code: string) =>
       expectProblem(
-        await t.http.post('/auth/login/mfa').send({ mfa_token: token, code }),
+        await t.http.post('/auth/login/mfa').send({ mfa_token: mfaToken, code }),
         401,
         'MFA_CODE_INVALID',
       );
-    }
+    await tryCode(token, wrong[0]);
+    await tryCode(token, wrong[1]);
+    // The right password again does not wipe out the wrong codes before it.
+    const next = (await t.http.post('/auth/login').send(credentials).expect(200)).body.mfa_token;
+    await tryCode(next, wrong[2]);
     // Three failures: the account is in back-off, at both steps, even with the right password.
     const blocked = await t.http.post('/auth/login').send(credentials);
     expectProblem(blocked, 429, 'TOO_MANY_REQUESTS');

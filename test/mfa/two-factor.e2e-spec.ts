@@ -162,6 +162,20 @@ describe('two-factor login (TOTP and recovery codes)', () => {
       await t.http.get('/mfa').expect(401);
     });
 
+    it.each([
+      ['/mfa/totp/setup', { password: GOOD_PASSWORD, extra: 1 }, 'extra'],
+      ['/mfa/totp/setup', { password: ['x'] }, 'password'],
+      ['/mfa/totp/confirm', { code: 123456 }, 'code'],
+      ['/mfa/totp/confirm', { code: "' OR 1=1 --" }, 'code'],
+      ['/mfa/totp/disable', { password: GOOD_PASSWORD }, 'code'],
+      ['/mfa/totp/disable', { password: GOOD_PASSWORD, code: 'x'.repeat(65) }, 'code'],
+      ['/mfa/recovery-codes', { code: '123456' }, 'password'],
+      ['/mfa/recovery-codes', { password: GOOD_PASSWORD, code: { $gt: '' } }, 'code'],
+    ])('POST %s refuses %j with 400', async (path, body, field) => {
+      const user = await loggedInUser(t);
+      expectFieldRefused(await t.http.post(path).set(bearer(user.accessToken)).send(body), field);
+    });
+
     it('counts the confirming code as used: it cannot log in', async () => {
       const user = await loggedInUser(t);
       const secret = (await setup(user.accessToken).expect(200)).body.secret as string;

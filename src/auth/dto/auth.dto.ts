@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
@@ -7,6 +8,18 @@ import { IsPasswordField } from '../../users/password-field';
 import { UserResponse } from '../../users/dto/user.response';
 import { IsAccountEmail } from '../../users/dto/account-email.decorator';
 import { TOTP_CODE } from '../../mfa/totp';
+
+/** `force`: end the active session and start this one (a login step's answer to 409). */
+const IsForceFlag = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      description:
+        "End the account's active session and start this one (after a 409 SESSION_ACTIVE, with the user's consent)",
+      default: false,
+    }),
+    IsOptional(),
+    IsBoolean(),
+  );
 
 export class SignupRequest {
   @ApiProperty({
@@ -59,13 +72,7 @@ export class LoginRequest {
   @IsPasswordField()
   password: string;
 
-  @ApiPropertyOptional({
-    description:
-      "End the account's active session and start this one (after a 409 SESSION_ACTIVE, with the user's consent)",
-    default: false,
-  })
-  @IsOptional()
-  @IsBoolean()
+  @IsForceFlag()
   force?: boolean;
 }
 
@@ -116,13 +123,7 @@ export class MfaLoginRequest {
   @IsBoundedString(1, 64)
   recovery_code?: string;
 
-  @ApiPropertyOptional({
-    description:
-      "End the account's active session and start this one (after a 409 SESSION_ACTIVE, with the user's consent)",
-    default: false,
-  })
-  @IsOptional()
-  @IsBoolean()
+  @IsForceFlag()
   force?: boolean;
 }
 
