@@ -23,7 +23,18 @@ export const LOGIN_WARMUP_S = number('BENCH_LOGIN_WARMUP', 60);
 export const DRAIN_MS = 2000;
 export const CONNECTIONS = number('BENCH_CONNECTIONS', 50);
 export const USERS = number('BENCH_USERS', 200);
-export const MODES = list('BENCH_MODES', 'sqlite,mysql,mysql+redis');
+/**
+ * Storage modes, each optionally with the signing algorithm after a colon (`sqlite:EdDSA`;
+ * without one, HS256). A mode with an algorithm runs only the floor and the session check:
+ * the algorithm changes what verifying a token costs, not logins or signups.
+ */
+export const MODES = list('BENCH_MODES', 'sqlite,mysql,mysql+redis,sqlite:ES256,sqlite:EdDSA');
+/** The storage part of a mode (`sqlite:EdDSA` → `sqlite`). */
+export const storageOf = (mode: string) => mode.split(':')[0];
+/** The signing algorithm of a mode, if it names one. */
+export const algorithmOf = (mode: string): string | undefined => mode.split(':')[1];
+/** The scenarios a mode with a signing algorithm runs. */
+export const SIGNED_MODE_SCENARIOS = ['floor', 'session'];
 /** `peer` is Better Auth's get-session, run once per run beside the modes. */
 export const SCENARIOS = list('BENCH_SCENARIOS', 'floor,session,login,refresh,signup,peer');
 /** The Better Auth release the peer runs (installed into a scratch folder, never the project). */

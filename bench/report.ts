@@ -13,6 +13,7 @@ import {
   PEER_VERSION,
   ROOT,
   RUNS,
+  storageOf,
   USERS,
   WARMUP_S,
 } from './config';
@@ -131,7 +132,7 @@ interface Check {
 
 /** The floors of issue 24 for one storage mode, each on the median of the runs. */
 function floorChecks(runs: Run[], mode: string, peer: boolean): Check[] {
-  const target = FLOORS.session[mode];
+  const target = FLOORS.session[storageOf(mode)];
   const floors: Array<[string, Figure | undefined, (v: number) => boolean, (v: number) => string]> =
     [
       [

@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { besideArgonReference } from './argon-reference';
 import {
+  algorithmOf,
   CONNECTIONS,
   DURATION_S,
   LOGIN_DURATION_S,
@@ -16,6 +17,7 @@ import {
   MODES,
   RUNS,
   SCENARIOS,
+  SIGNED_MODE_SCENARIOS,
   USERS,
   WARMUP_S,
 } from './config';
@@ -42,7 +44,9 @@ async function benchMode(mode: string): Promise<Omit<Run, 'run'>> {
     const scenarios: Measured[] = [];
     let argon2: number | undefined;
     const json = { 'content-type': 'application/json' };
-    const wanted = (scenario: string) => SCENARIOS.includes(scenario);
+    const wanted = (scenario: string) =>
+      SCENARIOS.includes(scenario) &&
+      (!algorithmOf(mode) || SIGNED_MODE_SCENARIOS.includes(scenario));
 
     const floor = (seconds: number) => drive('GET /', { url: `${server.base}/` }, seconds);
     const session = (seconds: number) =>

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { createConnection } from 'mysql2/promise';
-import { ROOT, SERVER_FLAGS, sleep } from './config';
+import { algorithmOf, ROOT, SERVER_FLAGS, sleep, storageOf } from './config';
 import { PASSWORD } from './raw-argon2';
 
 export interface Server {
@@ -21,7 +21,8 @@ export interface Server {
 export async function startServer(mode: string, port: number): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'auth-bench-'));
   const dbName = `auth_bench_${randomBytes(4).toString('hex')}`;
-  const mysql = mode.startsWith('mysql');
+  const mysql = storageOf(mode).startsWith('mysql');
+  const algorithm = algorithmOf(mode);
   if (mysql) await adminQuery(`CREATE DATABASE \`${dbName}\` CHARACTER SET utf8mb4`);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -37,7 +38,8 @@ export async function startServer(mode: string, port: number): Promise<Server> {
     DB_HOST: '127.0.0.1',
     DB_NAME: dbName,
     MAIL_OUTBOX_DIR: join(dir, 'outbox'),
-    ...(mode.includes('redis') ? { REDIS_URL: 'redis://127.0.0.1:6379/14' } : {}),
+    ...(storageOf(mode).includes('redis') ? { REDIS_URL: 'redis://127.0.0.1:6379/14' } : {}),
+    ...(algorithm ? { ALGORITHM: algorithm } : {}),
   };
   const child = spawn(process.execPath, [...SERVER_FLAGS, 'dist/src/main.js'], {
     cwd: ROOT,

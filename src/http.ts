@@ -340,7 +340,14 @@ export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFast
   app.useLogger(app.get(Logger));
   configureEdge(app, config);
   configureDocs(app, config);
-  await app.init();
+  try {
+    await app.init();
+  } catch (error) {
+    // A start that fails half-way (e.g. a signing key that does not open) lets go of what it
+    // opened, such as database connections, before the error is reported.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const fastify = app.getHttpAdapter().getInstance();
   inFlight.set(fastify, new InFlightRequests(fastify));
   await fastify.ready();

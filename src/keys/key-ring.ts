@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { JsonWebKey } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { createDecoder, createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../common/crypto.service';
@@ -112,7 +113,7 @@ export class KeyRing implements OnApplicationBootstrap, OnApplicationShutdown {
   private signer: Signer | undefined;
   private verifying = new Map<string, VerificationKey>();
   private published: PublishedJwk[] = [];
-  private lastRefresh = 0;
+  private lastRefresh = -Infinity;
   private refreshing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly hmacKey: VerificationKey | undefined;
@@ -165,7 +166,8 @@ export class KeyRing implements OnApplicationBootstrap, OnApplicationShutdown {
     if (kid === undefined && this.hmacKey) return this.hmacKey;
     if (typeof kid !== 'string') throw new UnknownKeyError();
     let key = this.verifying.get(kid);
-    if (!key && !this.hmacKey && Date.now() - this.lastRefresh >= UNKNOWN_KID_REFRESH_GAP_MS) {
+    const sinceRefresh = performance.now() - this.lastRefresh;
+    if (!key && !this.hmacKey && sinceRefresh >= UNKNOWN_KID_REFRESH_GAP_MS) {
       await this.refresh();
       key = this.verifying.get(kid);
     }
@@ -186,7 +188,7 @@ export class KeyRing implements OnApplicationBootstrap, OnApplicationShutdown {
 
   private async load(): Promise<void> {
     const rows = await this.keys.list();
-    this.lastRefresh = Date.now();
+    this.lastRefresh = performance.now(); // monotonic: a clock set back does not stop refreshes
     const verifying = new Map<string, VerificationKey>();
     for (const row of rows) {
       const known = this.verifying.get(row.kid);

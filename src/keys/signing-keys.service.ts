@@ -5,6 +5,7 @@ import { EntityManager, LessThanOrEqual, Repository } from 'typeorm';
 import { CryptoService, KeyPairAlgorithm } from '../common/crypto.service';
 import { Transactions, uniqueViolation } from '../common/transactions';
 import { authConfig } from '../config/auth.config';
+import { ConfigError } from '../config/env';
 import { keysConfig } from '../config/keys.config';
 import { SigningKey } from './signing-key.entity';
 
@@ -68,9 +69,17 @@ export class SigningKeysService {
     return this.keys.find({ order: { createdAt: 'ASC' } });
   }
 
-  /** The private key of a row, opened. */
+  /** The private key of a row, opened; a key-encryption key that cannot open it stops the start. */
   privateKeyOf(key: SigningKey): string {
-    return this.crypto.open(key.privateKey, key.kid);
+    try {
+      return this.crypto.open(key.privateKey, key.kid);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new ConfigError(
+        'KEY_ENCRYPTION_KEY',
+        `cannot open signing key ${key.kid} (${why}): set the key that sealed it, or list it in KEY_ENCRYPTION_KEY_PREVIOUS`,
+      );
+    }
   }
 
   /**

@@ -112,7 +112,7 @@ describe('rotation and revocation (ES256)', () => {
     const before = await loggedInUser(t);
     const oldKid = kidOf(before.accessToken);
 
-    const rotated = await keysCommand('rotate');
+    const rotated = await keysCommand(['rotate']);
     expect(rotated).toMatchObject({
       code: 0,
       stdout: expect.stringMatching(/^Published \S+ \(ES256\) as next/),
@@ -155,7 +155,7 @@ describe('rotation and revocation (ES256)', () => {
     const kid = kidOf(user.accessToken);
     await t.http.get('/users/me').set(bearer(user.accessToken)).expect(200);
 
-    const revoked = await keysCommand('revoke', kid);
+    const revoked = await keysCommand(['revoke', kid]);
     expect(revoked).toMatchObject({
       code: 0,
       stdout: expect.stringContaining(`Revoked ${kid} (it was current)`),
@@ -177,14 +177,14 @@ describe('rotation and revocation (ES256)', () => {
     expect(rows.map((row) => JSON.parse(row.meta))).toEqual([
       expect.objectContaining({ kid, status: 'current', signing_kid: kidOf(next.accessToken) }),
     ]);
-    expect(await keysCommand('revoke', kid)).toMatchObject({
+    expect(await keysCommand(['revoke', kid])).toMatchObject({
       code: 1,
       stdout: `No signing key ${kid}\n`,
     });
   });
 
   it('makes exactly one next key when two rotations race', async () => {
-    const [a, b] = await Promise.all([keysCommand('rotate'), keysCommand('rotate')]);
+    const [a, b] = await Promise.all([keysCommand(['rotate']), keysCommand(['rotate'])]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const outputs = [a.stdout, b.stdout].sort();
     expect(outputs[0]).toMatch(/^A next key is already published|^Published/);
@@ -194,5 +194,121 @@ describe('rotation and revocation (ES256)', () => {
       .get(DataSource)
       .query("SELECT kid FROM signing_keys WHERE status = 'next'")) as unknown[];
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe('automatic rotation', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({
+      ALGORITHM: 'EdDSA',
+      SIGNING_KEY_ROTATION_DAYS: '1',
+      JWKS_MAX_AGE: '0',
+      SIGNING_KEYS_REFRESH_SECONDS: '1',
+    });
+  });
+  afterAll(async () => {
+    jest.useRealTimers();
+    await t.close();
+  });
+
+  it('publishes a new key once the current one is SIGNING_KEY_ROTATION_DAYS old, audited', async () => {
+    const before = await loggedInUser(t);
+    const oldKid = decodeProtectedHeader(before.accessToken).kid as string;
+    moveClockBy(24 * 60 * 60 * 1000 + 1000);
+    let newKid = '';
+    await waitFor('a login signed with a rotated key', 15_000, async () => {
+      const user = await loggedInUser(t);
+      newKid = decodeProtectedHeader(user.accessToken).kid as string;
+      return newKid !== oldKid;
+    });
+    expect((await jwksOf(t)).map((key) => key.kid)).toEqual(
+      expect.arrayContaining([oldKid, newKid]),
+    );
+    expect((await auditActions(t, 'key.rotated')).map((row) => JSON.parse(row.meta))).toEqual([
+      { kid: newKid, alg: 'EdDSA', automatic: true },
+    ]);
+  });
+});
+
+describe('a new ALGORITHM on a running key set', () => {
+  let first: TestApp;
+  let second: TestApp;
+  afterAll(async () => {
+    await first.close();
+    await second.close();
+  });
+
+  it('rotates to a key of the new algorithm; tokens of the old one still verify', async () => {
+    const kek = randomBytes(32).toString('base64url');
+    const secret = randomBytes(32).toString('base64url');
+    const shared = {
+      KEY_ENCRYPTION_KEY: kek,
+      SECRET_KEY: secret,
+      JWKS_MAX_AGE: '0',
+      SIGNING_KEYS_REFRESH_SECONDS: '1',
+    };
+    first = await startTestApp({ ...shared, ALGORITHM: 'ES256' });
+    const database = { DB_PATH: process.env.DB_PATH!, DB_NAME: process.env.DB_NAME! };
+    const before = await loggedInUser(first);
+    expect(decodeProtectedHeader(before.accessToken).alg).toBe('ES256');
+
+    second = await startTestApp({ ...shared, ...database, ALGORITHM: 'EdDSA' });
+    let token = '';
+    await waitFor('a login signed with EdDSA', 15_000, async () => {
+      token = (await loggedInUser(second)).accessToken;
+      return decodeProtectedHeader(token).alg === 'EdDSA';
+    });
+    await second.http.get('/users/me').set(bearer(before.accessToken)).expect(200);
+    await second.http.get('/users/me').set(bearer(token)).expect(200);
+    expect((await jwksOf(second)).map((key) => key.alg).sort()).toEqual(['ES256', 'EdDSA']);
+  });
+});
+
+describe('a new KEY_ENCRYPTION_KEY', () => {
+  let t: TestApp;
+  let after: TestApp | undefined;
+  afterAll(async () => {
+    await after?.close();
+    await t.close();
+  });
+
+  it('opens keys sealed under KEY_ENCRYPTION_KEY_PREVIOUS; keys:rewrap re-seals them', async () => {
+    const oldKek = randomBytes(32).toString('base64url');
+    const newKek = randomBytes(32).toString('base64url');
+    t = await startTestApp({ ALGORITHM: 'ES256', KEY_ENCRYPTION_KEY: oldKek });
+    const user = await loggedInUser(t);
+    const database = { DB_PATH: process.env.DB_PATH!, DB_NAME: process.env.DB_NAME! };
+    const secret = process.env.SECRET_KEY!;
+
+    const unopenable = startTestApp({
+      ...database,
+      SECRET_KEY: secret,
+      ALGORITHM: 'ES256',
+      KEY_ENCRYPTION_KEY: newKek,
+    });
+    await expect(unopenable).rejects.toThrow(
+      /^Invalid configuration: KEY_ENCRYPTION_KEY cannot open signing key .*unknown key-encryption key/,
+    );
+
+    const rotated = { KEY_ENCRYPTION_KEY: newKek, KEY_ENCRYPTION_KEY_PREVIOUS: oldKek };
+    expect(await keysCommand(['rewrap'], rotated)).toMatchObject({
+      code: 0,
+      stdout: 'Re-sealed 1 private key(s) under the current KEY_ENCRYPTION_KEY\n',
+    });
+    expect(await keysCommand(['rewrap'], rotated)).toMatchObject({
+      stdout: expect.stringMatching(/^Re-sealed 0/),
+    });
+    after = await startTestApp({
+      ...database,
+      SECRET_KEY: secret,
+      ALGORITHM: 'ES256',
+      KEY_ENCRYPTION_KEY: newKek,
+    });
+    await after.http.get('/users/me').set(bearer(user.accessToken)).expect(200);
+    const fresh = await loggedInUser(after);
+    expect(decodeProtectedHeader(fresh.accessToken).kid).toBe(
+      decodeProtectedHeader(user.accessToken).kid,
+    );
   });
 });

@@ -7,7 +7,8 @@ const ROOT = join(__dirname, '..', '..');
 
 /** Runs `npm run keys:<command>` (scripts/keys.ts) against the test app's database. */
 export function keysCommand(
-  ...args: string[]
+  args: string[],
+  env: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
@@ -18,7 +19,7 @@ export function keysCommand(
         join(ROOT, 'scripts', 'keys.ts'),
         ...args,
       ],
-      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent' }, timeout: 60_000 },
+      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000 },
       (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

@@ -78,7 +78,15 @@ export async function startTestApp(
     SESSION_POLICY: 'reject',
     ...overrides,
   });
-  const app = await createHttpApp(rootModule);
+  let app: NestFastifyApplication;
+  try {
+    app = await createHttpApp(rootModule);
+  } catch (error) {
+    await smtp.close();
+    rmSync(dir, { recursive: true, force: true });
+    if (dbType === 'mysql') await mysqlAdmin(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    throw error;
+  }
   return {
     app,
     http: request(app.getHttpServer()),
