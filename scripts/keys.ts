@@ -90,7 +90,8 @@ async function run(command: string, args: string[], say: Say): Promise<number> {
             keyEvent('key.rewrapped', { count: kids.length, totp_secrets: secrets }),
           ]);
         say(`Re-sealed ${kids.length} private key(s) under the current KEY_ENCRYPTION_KEY`);
-        say(`Re-sealed ${secrets} TOTP secret(s) under the current KEY_ENCRYPTION_KEY`);
+        if (secrets > 0)
+          say(`Re-sealed ${secrets} TOTP secret(s) under the current KEY_ENCRYPTION_KEY`);
         return 0;
       }
       default:

@@ -559,14 +559,12 @@ describe('two-factor login (TOTP and recovery codes)', () => {
     const before = await sealed();
     const previous = process.env.KEY_ENCRYPTION_KEY as string;
     const next = 'a-new-key-encryption-key-of-enough-length-for-the-test';
-    Object.assign(process.env, { KEY_ENCRYPTION_KEY: next, KEY_ENCRYPTION_KEY_PREVIOUS: previous });
-    try {
-      const run = await keysCommand('rewrap');
-      expect(run).toMatchObject({ code: 0 });
-      expect(run.stdout).toMatch(/Re-sealed [1-9]\d* TOTP secret\(s\)/);
-    } finally {
-      Object.assign(process.env, { KEY_ENCRYPTION_KEY: previous, KEY_ENCRYPTION_KEY_PREVIOUS: '' });
-    }
+    const run = await keysCommand(['rewrap'], {
+      KEY_ENCRYPTION_KEY: next,
+      KEY_ENCRYPTION_KEY_PREVIOUS: previous,
+    });
+    expect(run).toMatchObject({ code: 0 });
+    expect(run.stdout).toMatch(/Re-sealed [1-9]\d* TOTP secret\(s\)/);
     const after = await sealed();
     expect(after.split('.')[1]).not.toBe(before.split('.')[1]);
     const opener = testCrypto(undefined, next);
