@@ -3,12 +3,14 @@
  * suite (test/cluster, run only by `npm run test:cluster`) drives two built service processes;
  * the faults suite (test/faults, only `npm run test:faults`) stops, freezes and kills private
  * MariaDB, Redis and service processes.
- * content-disposition 3 (under @fastify/static) ships ESM only: Node 20 requires it natively,
- * jest's module loader does not, so jest compiles that one package to CommonJS.
+ * content-disposition 3 (under @fastify/static) and @scure/base 2 and @noble/hashes 2 (under
+ * otplib 13) ship ESM only: Node 20.19+ requires them natively, jest's module loader does not,
+ * so jest compiles those packages to CommonJS.
  */
+const ESM_ONLY = '(content-disposition|@scure/base|@noble/hashes)';
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }],
-  'node_modules/content-disposition/.+\\.js$': [
+  [`node_modules/${ESM_ONLY}/.+\\.js$`]: [
     'ts-jest',
     { tsconfig: { allowJs: true, isolatedModules: true } },
   ],
@@ -17,7 +19,8 @@ const common = {
   testEnvironment: 'node',
   rootDir: '.',
   transform,
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  // Ignored unless the innermost node_modules holds one of them (otplib nests its copies).
+  transformIgnorePatterns: [`/node_modules/(?!${ESM_ONLY}/)(?!.*/node_modules/)`],
 };
 
 // The cluster suite needs MariaDB, redis-server and a build, so plain `npm test` leaves it out:

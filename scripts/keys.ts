@@ -1,8 +1,8 @@
 // npm run keys:rotate | keys:revoke -- <kid> | keys:rewrap | keys:list: the signing keys in
-// `signing_keys`, with the app's own configuration (.env and the environment). Each change is
-// printed and leaves an audit row (key.rotated, key.revoked, key.rewrapped). Exit code 0 when
-// done, 1 when refused or failed. Running instances pick a change up within
-// SIGNING_KEYS_REFRESH_SECONDS.
+// `signing_keys` (keys:rewrap also re-seals the TOTP secrets in `mfa_totp`), with the app's own
+// configuration (.env and the environment). Each change is printed and leaves an audit row
+// (key.rotated, key.revoked, key.rewrapped). Exit code 0 when done, 1 when refused or failed.
+// Running instances pick a change up within SIGNING_KEYS_REFRESH_SECONDS.
 import 'reflect-metadata';
 import 'dotenv/config';
 import { DataSource } from 'typeorm';
@@ -17,6 +17,8 @@ import { typeOrmOptions } from '../src/database/typeorm-options';
 import { keyEvent } from '../src/keys/key-ring';
 import { SigningKey } from '../src/keys/signing-key.entity';
 import { SigningKeysService } from '../src/keys/signing-keys.service';
+import { rewrapTotpSecrets } from '../src/mfa/rewrap';
+import { TotpCredential } from '../src/mfa/totp-credential.entity';
 
 const USAGE = 'usage: npm run keys:rotate | keys:revoke -- <kid> | keys:rewrap | keys:list';
 
@@ -82,9 +84,14 @@ async function run(command: string, args: string[], say: Say): Promise<number> {
       }
       case 'rewrap': {
         const kids = await keys.rewrap();
-        if (kids.length > 0)
-          await audit.append([keyEvent('key.rewrapped', { count: kids.length })]);
+        const secrets = await rewrapTotpSecrets(dataSource.getRepository(TotpCredential), crypto);
+        if (kids.length + secrets > 0)
+          await audit.append([
+            keyEvent('key.rewrapped', { count: kids.length, totp_secrets: secrets }),
+          ]);
         say(`Re-sealed ${kids.length} private key(s) under the current KEY_ENCRYPTION_KEY`);
+        if (secrets > 0)
+          say(`Re-sealed ${secrets} TOTP secret(s) under the current KEY_ENCRYPTION_KEY`);
         return 0;
       }
       default:

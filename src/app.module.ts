@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module';
 import { IntrospectionModule } from './introspection/introspection.module';
 import { KeysModule } from './keys/keys.module';
 import { loggerParams } from './logging';
+import { MfaModule } from './mfa/mfa.module';
 import { PagesModule } from './pages/pages.module';
 import { PasswordModule } from './password/password.module';
 import { RedisModule } from './redis/redis.module';
@@ -55,6 +56,7 @@ import { VerificationModule } from './verification/verification.module';
     AuthModule,
     VerificationModule,
     PasswordModule,
+    MfaModule,
     AuditModule,
     HealthModule,
     PagesModule,

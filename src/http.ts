@@ -180,6 +180,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       .addTag('auth', 'Signup, login, refresh and logout')
       .addTag('verification', 'Email verification')
       .addTag('password', 'Password reset and change')
+      .addTag('mfa', 'Two-factor login: TOTP and recovery codes')
       .addTag('sessions', "The caller's session")
       .addTag('users', 'The logged-in account')
       .addTag('audit', "The caller's account activity")

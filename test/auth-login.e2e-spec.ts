@@ -24,7 +24,7 @@ describe('POST /auth/login', () => {
   });
   afterAll(() => t.close());
 
-  it('answers the token pair, with a JWT carrying sub, sid, iat, exp, iss and aud', async () => {
+  it('answers the token pair, with a JWT carrying sub, sid, iat, exp, iss, aud, amr and auth_time', async () => {
     const { identity, userId } = await verifiedUser(t);
     const response = await t.http
       .post('/auth/login')
@@ -50,6 +50,8 @@ describe('POST /auth/login', () => {
       exp: expect.any(Number),
       iss: 'nest-auth-service',
       aud: 'nest-auth-service',
+      amr: ['pwd'],
+      auth_time: expect.any(Number),
     });
     expect(Math.abs((claims.iat as number) - Date.now() / 1000)).toBeLessThan(10);
     expect((claims.exp as number) - (claims.iat as number)).toBe(1800);

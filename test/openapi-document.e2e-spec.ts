@@ -1,5 +1,11 @@
 import { getMetadataStorage } from 'class-validator';
-import { LoginRequest, RefreshRequest, SignupRequest } from '../src/auth/dto/auth.dto';
+import {
+  LoginRequest,
+  MfaLoginRequest,
+  RefreshRequest,
+  SignupRequest,
+} from '../src/auth/dto/auth.dto';
+import { ConfirmTotpRequest, MfaChangeRequest, MfaPasswordRequest } from '../src/mfa/dto/mfa.dto';
 import {
   ChangePasswordRequest,
   ForgotPasswordRequest,
@@ -39,6 +45,10 @@ const REQUEST_BODIES = [
   ChangePasswordRequest,
   SendVerificationRequest,
   ConfirmVerificationRequest,
+  MfaLoginRequest,
+  MfaPasswordRequest,
+  ConfirmTotpRequest,
+  MfaChangeRequest,
 ];
 
 /** The schema limits each class-validator rule implies; a rule not listed here fails the test. */
@@ -140,6 +150,10 @@ describe('The OpenAPI document', () => {
     ['post', '/auth/logout', ['400', '401', '413', '415', '500', '503']],
     ['post', '/verify/confirm', ['400', '413', '415', '429', '500', '503']],
     ['post', '/password/change', ['400', '401', '413', '415', '500', '503']],
+    ['post', '/auth/login/mfa', ['400', '401', '409', '413', '415', '429', '500', '503']],
+    ['post', '/mfa/totp/setup', ['400', '401', '409', '413', '415', '500', '503']],
+    ['post', '/mfa/totp/confirm', ['400', '401', '409', '413', '415', '500', '503']],
+    ['get', '/mfa', ['401', '500', '503']],
     ['get', '/audit/me', ['400', '401', '500', '503']],
   ])('lists every problem status of %s %s', (method, path, statuses) => {
     const listed = Object.keys(document.paths[path][method].responses);

@@ -67,6 +67,7 @@ describe('the session guard on protected routes', () => {
           last_seen_at: expect.any(String),
           ip: expect.stringMatching(/127\.0\.0\.1|::1/),
           user_agent: 'AuthTests/1.0 (session check)',
+          mfa: false,
         },
       });
       const { created_at, expires_at, last_seen_at } = response.body.session;

@@ -8,7 +8,14 @@ import {
   Post,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { Audit } from '../audit/audit.interceptor';
 import { Audited, audited } from '../audit/audited';
 import { Client, ClientInfo } from '../common/client-info';
@@ -20,6 +27,8 @@ import type { User } from '../users/user.entity';
 import { AuthService } from './auth.service';
 import {
   LoginRequest,
+  MfaChallengeResponse,
+  MfaLoginRequest,
   RefreshRequest,
   SignupRequest,
   SignupResponse,
@@ -36,6 +45,14 @@ import {
   STORE_PROBLEMS,
 } from '../common/api-docs';
 import { NoBody } from '../common/validation';
+import { Errors } from '../common/errors';
+import { LoginCompletion, sessionStartFacts } from './login-completion';
+import { MfaChallenges } from './mfa-challenges';
+
+/** The password step's 200: the tokens, or the two-factor challenge. */
+const LOGIN_ANSWER = {
+  oneOf: [{ $ref: getSchemaPath(TokenResponse) }, { $ref: getSchemaPath(MfaChallengeResponse) }],
+};
 
 /** The login body exactly as LocalAuthGuard validated it (not validated a second time). */
 const ValidatedLogin = createParamDecorator(
@@ -55,6 +72,8 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly signups: SignupService,
+    private readonly completion: LoginCompletion,
+    private readonly challenges: MfaChallenges,
   ) {}
 
   @Public()
@@ -91,7 +110,9 @@ export class AuthController {
       summary: 'Log in; one live session per account',
       description:
         'INVALID_CREDENTIALS answers an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED ' +
-        'comes only after a correct password. With SESSION_POLICY=reject, a login while another ' +
+        'comes only after a correct password. With two-factor login on, a correct password answers ' +
+        '{mfa_required: true, mfa_token, mfa_methods, expires_in} and no session yet: continue with ' +
+        'POST /auth/login/mfa. With SESSION_POLICY=reject, a login while another ' +
         'session is active answers 409 SESSION_ACTIVE. A client should ask the user whether to end ' +
         'the other session and, if so, retry with "force": true, which ends it (its tokens then get ' +
         '401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces. Repeated failures ' +
@@ -105,29 +126,66 @@ export class AuthController {
     ...STORE_PROBLEMS,
     ...HASHING_PROBLEMS,
   )
-  @ApiOkResponse({ type: TokenResponse })
+  @ApiExtraModels(TokenResponse, MfaChallengeResponse)
+  @ApiOkResponse({ schema: LOGIN_ANSWER })
   @ApiBody({ type: LoginRequest })
   async login(
     @ValidatedLogin() body: LoginRequest,
     @AuthenticatedUser() user: User,
     @Client() client: ClientInfo,
+  ): Promise<Audited<TokenResponse | MfaChallengeResponse>> {
+    const { answer, facts } = await this.completion.complete(user, client, body.force === true);
+    return audited(answer, facts);
+  }
+
+  @Public()
+  @Post('login/mfa')
+  @RateLimit('login_mfa')
+  @HttpCode(HttpStatus.OK)
+  @Audit('mfa.challenge')
+  @ApiPublic(
+    {
+      summary: 'Second step of a login with two-factor login on: a TOTP code or a recovery code',
+      description:
+        'Answers as POST /auth/login does, with a session whose tokens carry amr ["pwd", "otp"]. ' +
+        'MFA_CODE_INVALID: a wrong, used or replayed code; after five, or once expired or used, the ' +
+        'mfa_token is void (MFA_TOKEN_INVALID: log in again). Wrong codes count toward the ' +
+        "account's login back-off (429). 409 SESSION_ACTIVE comes at this step: after a correct " +
+        'code the same mfa_token may retry with "force": true and no code, within its five minutes.',
+    },
+    ...BODY_PROBLEMS,
+    'MFA_CODE_INVALID',
+    'MFA_TOKEN_INVALID',
+    'MFA_CODE_REQUIRED',
+    'SESSION_ACTIVE',
+    'TOO_MANY_REQUESTS',
+    ...STORE_PROBLEMS,
+  )
+  @ApiOkResponse({ type: TokenResponse })
+  async loginMfa(
+    @Body() body: MfaLoginRequest,
+    @Client() client: ClientInfo,
   ): Promise<Audited<TokenResponse>> {
+    if (body.code !== undefined && body.recovery_code !== undefined)
+      throw Errors.validation([
+        { field: 'recovery_code', message: 'send code or recovery_code, not both' },
+      ]);
     const forced = body.force === true;
-    const { tokens, started } = await this.auth.login(user, client, forced);
-    const { ended } = started;
-    return audited(tokens, {
-      userId: user.id,
-      meta: { session_id: started.session.id, forced },
-      events:
-        ended?.status === 'replaced'
-          ? [
-              {
-                action: 'session.replaced',
-                outcome: 'success',
-                meta: { session_id: ended.sessionId },
-              },
-            ]
-          : [],
+    const passed = await this.challenges.pass(
+      body.mfa_token,
+      { totp: body.code, recoveryCode: body.recovery_code },
+      client,
+      forced,
+    );
+    const facts = sessionStartFacts(passed.started, forced);
+    return audited(passed.tokens, {
+      userId: passed.userId,
+      meta: { ...facts.meta, method: passed.method },
+      events: [
+        ...passed.events,
+        { action: 'login', outcome: 'success', meta: { ...facts.meta, mfa: true } },
+        ...(facts.events ?? []),
+      ],
     });
   }
 

@@ -4,7 +4,12 @@ import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
 import { AccessTokens } from '../sessions/access-tokens';
 import { SessionRotation } from '../sessions/session-rotation.service';
-import { IssuedSession, SessionsService, StartedSession } from '../sessions/sessions.service';
+import {
+  IssuedSession,
+  SessionsService,
+  SessionStart,
+  StartedSession,
+} from '../sessions/sessions.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import type { TokenResponse } from './dto/auth.dto';
@@ -36,7 +41,9 @@ export class AuthService implements OnApplicationBootstrap {
   /**
    * Unknown email and wrong password get the same answer after the same work (a dummy
    * verify); an unverified account is told so only after its correct password. An account in
-   * failed-login back-off gets 429 before any password is looked at.
+   * failed-login back-off gets 429 before any password is looked at. The failure count is
+   * cleared only once every factor has passed (LoginCompletion, MfaChallenges): a right password
+   * does not wipe out wrong second-factor codes.
    */
   async checkCredentials(email: string, password: string): Promise<User> {
     await this.backoff.assertNotBlocked(email);
@@ -48,13 +55,13 @@ export class AuthService implements OnApplicationBootstrap {
       await this.backoff.recordFailure(email);
       throw Errors.invalidCredentials().concerning({ userId: user?.id });
     }
-    await this.backoff.clear(email);
     if (!user.isVerified) throw Errors.emailNotVerified().concerning({ userId: user.id });
     return user;
   }
 
-  async login(user: User, client: ClientInfo, force: boolean): Promise<LoginOutcome> {
-    const started = await this.sessions.start(user, client, force);
+  /** Starts the session of a user whose every factor was checked (through LoginCompletion). */
+  async login(user: User, client: ClientInfo, start: SessionStart): Promise<LoginOutcome> {
+    const started = await this.sessions.start(user, client, start);
     return { tokens: this.tokensFor(started), started };
   }
 
@@ -71,11 +78,7 @@ export class AuthService implements OnApplicationBootstrap {
   }
 
   private tokensFor({ session, refreshToken }: IssuedSession): TokenResponse {
-    const { accessToken, expiresIn } = this.accessTokens.issue(
-      session.userId,
-      session.id,
-      session.expiresAt,
-    );
+    const { accessToken, expiresIn } = this.accessTokens.issue(session);
     return {
       access_token: accessToken,
       token_type: 'bearer',

@@ -13,6 +13,7 @@ import {
   KeyObject,
   createSecretKey,
   randomBytes,
+  randomInt,
   randomUUID,
   timingSafeEqual,
 } from 'node:crypto';
@@ -77,6 +78,11 @@ export class CryptoService {
   /** 32 random bytes, base64url: the shape of every emailed and refresh token. */
   randomToken(bytes = 32): string {
     return randomBytes(bytes).toString('base64url');
+  }
+
+  /** `length` characters drawn uniformly from `alphabet` by the CSPRNG (recovery codes). */
+  randomCode(length: number, alphabet: string): string {
+    return Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join('');
   }
 
   sha256(value: string): string {

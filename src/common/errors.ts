@@ -109,6 +109,31 @@ export const Errors = {
     ),
   sessionActive: () =>
     new DomainError(HttpStatus.CONFLICT, 'SESSION_ACTIVE', 'Session already active'),
+  /** A wrong, used or replayed TOTP code or recovery code (never says which). */
+  mfaCodeInvalid: () =>
+    new DomainError(HttpStatus.UNAUTHORIZED, 'MFA_CODE_INVALID', 'The code is not valid'),
+  /** The login's mfa_token is unknown, expired, used, or spent by five wrong codes. */
+  mfaTokenInvalid: () =>
+    new DomainError(
+      HttpStatus.UNAUTHORIZED,
+      'MFA_TOKEN_INVALID',
+      'The two-factor login has expired or failed; log in again',
+    ),
+  /** Two-factor login is on and the request carries no code. */
+  mfaCodeRequired: () =>
+    new DomainError(
+      HttpStatus.UNAUTHORIZED,
+      'MFA_CODE_REQUIRED',
+      'Two-factor login is on: a code from the authenticator app or a recovery code is required',
+    ),
+  mfaAlreadyEnabled: () =>
+    new DomainError(HttpStatus.CONFLICT, 'MFA_ALREADY_ENABLED', 'Two-factor login is already on'),
+  mfaNotEnabled: () =>
+    new DomainError(
+      HttpStatus.CONFLICT,
+      'MFA_NOT_ENABLED',
+      'Two-factor login is not on (or no setup is waiting to be confirmed)',
+    ),
   /** A token-introspection client without valid HTTP Basic credentials (RFC 7662, 6749). */
   invalidClient: () =>
     new DomainError(HttpStatus.UNAUTHORIZED, 'INVALID_CLIENT', 'Client authentication failed', {

@@ -8,6 +8,7 @@ import { keysConfig } from './keys.config';
 import { databaseConfig } from './database.config';
 import { ConfigError } from './env';
 import { mailConfig } from './mail.config';
+import { mfaConfig } from './mfa.config';
 import { throttleConfig } from './throttle.config';
 import { CONFIG_NAMESPACES } from './namespaces';
 
@@ -17,6 +18,7 @@ const KEYS = [
   'PORT',
   'LOG_LEVEL',
   'APP_URL',
+  'MFA_ISSUER',
   'DB_TYPE',
   'DB_PATH',
   'DB_HOST',
@@ -98,6 +100,14 @@ describe('configuration', () => {
       expect(appConfig().development).toBe(false);
       set({ NODE_ENV: 'production' });
       expect(appConfig().development).toBe(false);
+    });
+
+    it("name APP_URL's host name, without its port, as the authenticator apps' issuer", () => {
+      expect(mfaConfig().issuer).toBe('localhost');
+      set({ APP_URL: 'https://auth.example.com:8443/base' });
+      expect(mfaConfig().issuer).toBe('auth.example.com');
+      set({ MFA_ISSUER: 'Example Co' });
+      expect(mfaConfig().issuer).toBe('Example Co');
     });
 
     it('build APP_URL from PORT', () => {
@@ -204,6 +214,8 @@ describe('configuration', () => {
       ['VERIFY_URL', 'https://app.example.com/verify', mailConfig],
       ['RESET_URL', 'javascript:alert(1)//{token}', mailConfig],
       ['AUDIT_RETENTION_DAYS', '0', auditConfig],
+      ['MFA_ISSUER', 'Example:Co', mfaConfig],
+      ['MFA_ISSUER', 'x'.repeat(65), mfaConfig],
       ['ALGORITHM', 'ES512', authConfig],
       ['KEY_ENCRYPTION_KEY', A_GOOD_SECRET, authConfig],
       ['KEY_ENCRYPTION_KEY_PREVIOUS', 'short', authConfig],

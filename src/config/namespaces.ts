@@ -4,6 +4,7 @@ import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { keysConfig } from './keys.config';
 import { mailConfig } from './mail.config';
+import { mfaConfig } from './mfa.config';
 import { redisConfig } from './redis.config';
 import { throttleConfig } from './throttle.config';
 
@@ -14,6 +15,7 @@ export const CONFIG_NAMESPACES = [
   authConfig,
   keysConfig,
   mailConfig,
+  mfaConfig,
   auditConfig,
   throttleConfig,
   redisConfig,

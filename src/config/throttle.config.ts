@@ -19,6 +19,7 @@ function rate(key: string, fallback: string): Rate {
 /** The rate-limited endpoints: per client IP and, where the body names an email, per account. */
 export const RATE_LIMITED = [
   'login',
+  'login_mfa',
   'signup',
   'verify_send',
   'verify_confirm',
@@ -30,6 +31,7 @@ export type RateLimitedEndpoint = (typeof RATE_LIMITED)[number];
 
 const DEFAULTS: Record<RateLimitedEndpoint, { ip: string; account?: string }> = {
   login: { ip: '30/300', account: '20/900' },
+  login_mfa: { ip: '30/300' },
   signup: { ip: '10/3600', account: '5/3600' },
   verify_send: { ip: '10/900', account: '5/3600' },
   verify_confirm: { ip: '30/900' },

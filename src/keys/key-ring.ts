@@ -25,6 +25,10 @@ export interface AccessTokenClaims {
   exp: number;
   iss: string;
   aud: string;
+  /** How the session was authenticated (RFC 8176): `["pwd"]`, or `["pwd", "otp"]` with a second factor. */
+  amr?: string[];
+  /** When the user authenticated (the session's start), in seconds (OIDC Core). */
+  auth_time?: number;
 }
 
 /** A public key as the JWKS publishes it (RFC 7517): the public members of its type only. */

@@ -116,11 +116,14 @@ export class PasswordController {
       summary: 'Change the password of the logged-in account',
       description:
         'Other sessions of the account are revoked; the current one stays. INVALID_CREDENTIALS: ' +
-        'the current password is wrong (the session stays).',
+        'the current password is wrong (the session stays). With two-factor login on, `code` is ' +
+        'required (MFA_CODE_REQUIRED) and must be valid (MFA_CODE_INVALID).',
     },
     ...BODY_PROBLEMS,
     'WEAK_PASSWORD',
     'INVALID_CREDENTIALS',
+    'MFA_CODE_REQUIRED',
+    'MFA_CODE_INVALID',
     ...HASHING_PROBLEMS,
   )
   @ApiOkResponse({ type: MessageResponse })
@@ -128,15 +131,17 @@ export class PasswordController {
     @Body() body: ChangePasswordRequest,
     @CurrentSession() session: AuthenticatedSession,
   ): Promise<Audited<MessageResponse>> {
-    const revoked = await this.passwords.change(
+    const { revoked, secondFactor } = await this.passwords.change(
       session.userId,
       session.sessionId,
-      body.current_password,
-      body.new_password,
+      body,
     );
     return audited(
       { status: 'success', message: 'Password has been changed' },
-      { meta: { sessions_revoked: revoked } },
+      {
+        meta: { sessions_revoked: revoked, mfa: secondFactor?.method ?? null },
+        events: secondFactor?.events ?? [],
+      },
     );
   }
 }

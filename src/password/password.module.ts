@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module';
 import { MailModule } from '../mail/mail.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { PasswordController } from './password.controller';
@@ -17,6 +18,7 @@ import { PasswordService } from './password.service';
     AuditModule,
     SessionsModule,
     MailModule,
+    MfaModule,
   ],
   controllers: [PasswordController],
   providers: [PasswordService],

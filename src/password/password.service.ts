@@ -5,19 +5,24 @@ import { CryptoService } from '../common/crypto.service';
 import { DomainError, Errors } from '../common/errors';
 import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
 import { Transactions } from '../common/transactions';
-import { MailService } from '../mail/mail.service';
+import { MailService, mailTimestamp } from '../mail/mail.service';
 import { SessionsService } from '../sessions/sessions.service';
 import { LoginBackoff } from '../auth/login-backoff';
+import { MfaService, PassedFactor } from '../mfa/mfa.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { PasswordReset } from './password-reset.entity';
 
+/** What POST /password/change carries. */
+export interface PasswordChange {
+  current_password: string;
+  new_password: string;
+  code?: string;
+}
+
 export const RESET_LIFETIME_MS = 30 * 60 * 1000;
 
-/** "2025-01-31 09:15:02", read as UTC by the password-changed mail. */
-export function mailTimestamp(at: Date): string {
-  return at.toISOString().slice(0, 19).replace('T', ' ');
-}
+export { mailTimestamp } from '../mail/mail.service';
 
 /** Forgot, reset and change password. */
 @Injectable()
@@ -32,6 +37,7 @@ export class PasswordService {
     private readonly mail: MailService,
     private readonly crypto: CryptoService,
     private readonly backoff: LoginBackoff,
+    private readonly mfa: MfaService,
   ) {
     this.tokens = new OneTimeTokens(PasswordReset, crypto, RESET_LIFETIME_MS);
   }
@@ -94,21 +100,22 @@ export class PasswordService {
   }
 
   /**
-   * Changes the password of a logged-in user who knows the current one; the user's other
-   * sessions end, the current one stays. Pending reset links are voided too. Returns how many
-   * sessions were revoked.
+   * Changes the password of a logged-in user who knows the current one and, with two-factor
+   * login on, gives a code (spent); the user's other sessions end, the current one stays.
+   * Pending reset links are voided too. Returns how many sessions were revoked, and the second
+   * factor that passed.
    */
   async change(
     userId: string,
     sessionId: string,
-    currentPassword: string,
-    newPassword: string,
-  ): Promise<number> {
+    { current_password: currentPassword, new_password: newPassword, code }: PasswordChange,
+  ): Promise<{ revoked: number; secondFactor: PassedFactor | null }> {
     const user = await this.users.findById(userId);
     if (!user) throw Errors.invalidCredentials();
     await this.users.assertAcceptablePassword(newPassword, user, 'new_password');
     if (!(await this.crypto.verifyPassword(user.passwordHash, currentPassword)))
       throw Errors.invalidCredentials();
+    const secondFactor = await this.mfa.requireSecondFactorFor(user, code);
     const passwordHash = await this.crypto.hashPassword(newPassword);
     const revoked = await this.transactions.run(async (manager) => {
       // Lost to a reset or change that committed since the check: the old password is stale.
@@ -118,7 +125,7 @@ export class PasswordService {
       return this.sessions.revokeAllSessionsOf(userId, manager, sessionId);
     });
     this.tellOwner(user, 'changed');
-    return revoked;
+    return { revoked, secondFactor };
   }
 
   /** Cheap look-up before hashing: junk, used or expired tokens never cost an argon2 hash. */

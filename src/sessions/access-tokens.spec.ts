@@ -47,6 +47,15 @@ function keyRing(config: ConfigType<typeof authConfig>): KeyRing {
 
 const inADay = () => new Date(Date.now() + 24 * 60 * 60 * 1000);
 
+/** A password-only session of USER_ID that ends at `expiresAt`. */
+const sessionUntil = (expiresAt: Date) => ({
+  id: SESSION_ID,
+  userId: USER_ID,
+  expiresAt,
+  createdAt: new Date(),
+  amr: 'pwd',
+});
+
 type Outcome = { ok: true; user: unknown } | { ok: false; info: unknown } | { error: unknown };
 
 /** Runs the real Passport strategy on a request with this Authorization header. */
@@ -79,6 +88,7 @@ describe('access tokens and the JWT strategy', () => {
     lastSeenAt: new Date(),
     ip: '127.0.0.1',
     userAgent: 'jest',
+    amr: 'pwd',
   };
   const sessions = { read: jest.fn(() => Promise.resolve(state)) } as unknown as SessionCheck;
   const strategy = new JwtStrategy(sessions, ring);
@@ -113,8 +123,8 @@ describe('access tokens and the JWT strategy', () => {
     return isExpiry(outcome.info) ? 'EXPIRED' : 'REFUSED';
   };
 
-  it('issues sub, sid, iat, exp, iss and aud, which the strategy accepts for a live session', async () => {
-    const { accessToken, expiresIn } = tokens.issue(USER_ID, SESSION_ID, inADay());
+  it('issues sub, sid, iat, exp, iss, aud, amr and auth_time, which the strategy accepts for a live session', async () => {
+    const { accessToken, expiresIn } = tokens.issue(sessionUntil(inADay()));
     expect(expiresIn).toBe(1800);
     expect(decodeProtectedHeader(accessToken)).toEqual({
       alg: 'HS256',
@@ -129,6 +139,8 @@ describe('access tokens and the JWT strategy', () => {
       exp: (claims.iat as number) + 1800,
       iss: 'nest-auth-service',
       aud: 'nest-auth-service',
+      amr: ['pwd'],
+      auth_time: expect.any(Number),
     });
     const outcome = await authenticate(strategy, `Bearer ${accessToken}`);
     expect(outcome).toEqual({
@@ -141,11 +153,7 @@ describe('access tokens and the JWT strategy', () => {
   it('verifies what it signs with each ALGORITHM, and no other algorithm', async () => {
     for (const algorithm of ['HS256', 'HS384', 'HS512'] as const) {
       const own = { ...auth, algorithm };
-      const { accessToken } = new AccessTokens(keyRing(own), own).issue(
-        USER_ID,
-        SESSION_ID,
-        inADay(),
-      );
+      const { accessToken } = new AccessTokens(keyRing(own), own).issue(sessionUntil(inADay()));
       for (const other of ['HS256', 'HS384', 'HS512'] as const) {
         const verifier = new JwtStrategy(sessions, keyRing({ ...auth, algorithm: other }));
         const outcome = await authenticate(verifier, `Bearer ${accessToken}`);
@@ -157,14 +165,14 @@ describe('access tokens and the JWT strategy', () => {
   it('never outlive their session', () => {
     const now = new Date('2030-01-01T00:00:00Z');
     const endsIn = (seconds: number) => new Date(now.getTime() + seconds * 1000);
-    expect(tokens.issue(USER_ID, SESSION_ID, endsIn(7200), now).expiresIn).toBe(1800);
-    expect(tokens.issue(USER_ID, SESSION_ID, endsIn(90.9), now).expiresIn).toBe(90);
-    expect(tokens.issue(USER_ID, SESSION_ID, endsIn(0.2), now).expiresIn).toBe(1);
+    expect(tokens.issue(sessionUntil(endsIn(7200)), now).expiresIn).toBe(1800);
+    expect(tokens.issue(sessionUntil(endsIn(90.9)), now).expiresIn).toBe(90);
+    expect(tokens.issue(sessionUntil(endsIn(0.2)), now).expiresIn).toBe(1);
   });
 
   it('accepts a hand-signed token with our claims (the forger below is sound), with our kid or none', async () => {
     expect(await verdict(sign(genuine()))).toBe('ACCEPTED');
-    const kid = decodeProtectedHeader(tokens.issue(USER_ID, SESSION_ID, inADay()).accessToken).kid;
+    const kid = decodeProtectedHeader(tokens.issue(sessionUntil(inADay())).accessToken).kid;
     expect(await verdict(sign(genuine(), { header: { alg: 'HS256', kid } }))).toBe('ACCEPTED');
   });
 
@@ -217,7 +225,7 @@ describe('access tokens and the JWT strategy', () => {
   });
 
   it('takes the token from an Authorization: Bearer header and nowhere else', async () => {
-    const { accessToken } = tokens.issue(USER_ID, SESSION_ID, inADay());
+    const { accessToken } = tokens.issue(sessionUntil(inADay()));
     for (const header of [`Bearer ${accessToken}`, `bearer ${accessToken}`])
       expect(await authenticate(strategy, header)).toMatchObject({ ok: true });
     for (const header of [undefined, '', accessToken, `Basic ${accessToken}`, `Bearer`]) {

@@ -10,7 +10,7 @@ export const LAST_SEEN_RESOLUTION_MS = 60_000;
 /** What the guard knows about a session: its state, and what GET /session/active shows. */
 export type SessionSnapshot = Pick<
   Session,
-  'id' | 'userId' | 'status' | 'expiresAt' | 'createdAt' | 'lastSeenAt' | 'ip' | 'userAgent'
+  'id' | 'userId' | 'status' | 'expiresAt' | 'createdAt' | 'lastSeenAt' | 'ip' | 'userAgent' | 'amr'
 >;
 
 /** An ended session as the Redis copy remembers it: enough to refuse its tokens. */

@@ -197,22 +197,24 @@ function encode(state: Tombstone | SessionSnapshot): string {
     active?.createdAt.getTime() ?? null,
     active?.ip ?? null,
     active?.userAgent ?? null,
+    active?.amr ?? null,
   ]);
 }
 
 function decode(id: string, raw: string, lastSeenAt: Date): SessionSnapshot | Tombstone | null {
   try {
-    const [status, userId, expires, created, ip, userAgent] = JSON.parse(raw) as [
+    const [status, userId, expires, created, ip, userAgent, amr] = JSON.parse(raw) as [
       SessionSnapshot['status'],
       string,
       number,
       number | null,
       string | null,
       string | null,
+      string | null | undefined,
     ];
     const expiresAt = new Date(expires);
     if (status !== 'active') return { status, userId, expiresAt };
-    if (created === null) return null; // not a full entry: read the database
+    if (created === null || typeof amr !== 'string') return null; // not a full entry: read the database
     return {
       id,
       status,
@@ -222,6 +224,7 @@ function decode(id: string, raw: string, lastSeenAt: Date): SessionSnapshot | To
       lastSeenAt,
       ip,
       userAgent,
+      amr,
     };
   } catch {
     return null; // an entry in an older format: read the database

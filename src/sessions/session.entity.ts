@@ -41,6 +41,10 @@ export class Session {
   @Column({ name: 'ended_at', type: 'datetime', precision: 3, nullable: true })
   endedAt: Date | null;
 
+  /** How the login was authenticated (RFC 8176 values, space-separated): "pwd" or "pwd otp". */
+  @Column({ type: 'varchar', length: 32, default: 'pwd' })
+  amr: string;
+
   @Column({ type: 'varchar', length: 64, nullable: true })
   ip: string | null;
 

@@ -16,8 +16,17 @@ export type EndedStatus = Exclude<SessionStatus, 'active'>;
 
 /** A session and its refresh token, as a login or a refresh hands them out. */
 export interface IssuedSession {
-  session: Pick<Session, 'id' | 'userId' | 'expiresAt'>;
+  session: Pick<Session, 'id' | 'userId' | 'expiresAt' | 'createdAt' | 'amr'>;
   refreshToken: string;
+}
+
+/** How a login was authenticated, and work that must commit with the new session or not at all. */
+export interface SessionStart {
+  force: boolean;
+  /** RFC 8176 values: ['pwd'], or ['pwd', 'otp'] after a second factor. */
+  amr: readonly string[];
+  /** Runs in the session's transaction (e.g. consuming the login's one-time MFA token). */
+  within?: (manager: EntityManager) => Promise<void>;
 }
 
 /** What a login did: the new session, and the one it ended, if any. */
@@ -57,12 +66,12 @@ export class SessionsService {
   async start(
     user: Pick<User, 'id' | 'passwordHash'>,
     client: ClientInfo,
-    force: boolean,
+    { force, amr, within }: SessionStart,
   ): Promise<StartedSession> {
     const userId = user.id;
     const mayReplace = force || this.auth.sessionPolicy === 'replace';
     const now = new Date();
-    const { session, refreshToken } = this.newSession(userId, client, now);
+    const { session, refreshToken } = this.newSession(userId, client, now, amr);
     try {
       return await this.transactions.run(async (manager) => {
         const locked = await this.users.lockRow(userId, manager);
@@ -76,6 +85,7 @@ export class SessionsService {
           ended = { sessionId: current.id, status: expired ? 'expired' : 'replaced' };
           await this.endAll(manager, [current], ended.status, now);
         }
+        await within?.(manager);
         await manager.insert(Session, session);
         return { session, refreshToken, ended };
       });
@@ -114,7 +124,7 @@ export class SessionsService {
     return this.endSessions({ userId, exceptId: keepSessionId }, 'revoked', manager);
   }
 
-  private newSession(userId: string, client: ClientInfo, now: Date) {
+  private newSession(userId: string, client: ClientInfo, now: Date, amr: readonly string[]) {
     const id = this.crypto.uuid();
     const refreshToken = newRefreshToken(this.crypto, id);
     const session: Session = {
@@ -129,6 +139,7 @@ export class SessionsService {
       endedAt: null,
       ip: client.ip,
       userAgent: client.userAgent,
+      amr: amr.join(' '),
     };
     return { session, refreshToken };
   }

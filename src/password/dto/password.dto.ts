@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional } from 'class-validator';
 import { IsBoundedString } from '../../common/validation';
 import { IsPasswordField } from '../../users/password-field';
 import { IsAccountEmail } from '../../users/dto/account-email.decorator';
@@ -35,4 +36,13 @@ export class ChangePasswordRequest {
   })
   @IsPasswordField()
   new_password: string;
+
+  @ApiPropertyOptional({
+    example: '123456',
+    description:
+      'Required while two-factor login is on: a code from the authenticator app or a recovery code (spent)',
+  })
+  @IsOptional()
+  @IsBoundedString(6, 64)
+  code?: string;
 }

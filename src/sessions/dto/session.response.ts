@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { amrOf } from '../access-tokens';
 import type { SessionSnapshot } from '../session-snapshot';
 
 export class SessionView {
@@ -20,6 +21,9 @@ export class SessionView {
   @ApiProperty({ type: String, nullable: true })
   user_agent: string | null;
 
+  @ApiProperty({ example: false, description: 'The session was started with a second factor' })
+  mfa: boolean;
+
   static of(session: SessionSnapshot): SessionView {
     return {
       id: session.id,
@@ -28,6 +32,7 @@ export class SessionView {
       last_seen_at: session.lastSeenAt.toISOString(),
       ip: session.ip,
       user_agent: session.userAgent,
+      mfa: amrOf(session).includes('otp'),
     };
   }
 }
