@@ -161,8 +161,14 @@ describe('The OpenAPI document', () => {
   });
 
   it('lists 503 SERVICE_UNAVAILABLE with Retry-After wherever the database or Redis is used', () => {
-    // These never touch a store; /health/ready answers its own 503 (a readiness body).
-    const storeless = ['get /', 'get /health/live', 'get /verify/confirm', 'get /password/reset'];
+    // These never touch a store (the key set is in memory); /health/ready answers its own 503.
+    const storeless = [
+      'get /',
+      'get /health/live',
+      'get /verify/confirm',
+      'get /password/reset',
+      'get /.well-known/jwks.json',
+    ];
     for (const [method, path, op] of operations) {
       const unavailable = op.responses['503'] as
         | (Operation['responses'][string] & { headers?: Record<string, { required?: boolean }> })
