@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, UseGuards } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBasicAuth, ApiConsumes, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, BODY_PROBLEMS } from '../common/api-docs';
+import { ApiProblems, BODY_PROBLEMS, STORE_PROBLEMS } from '../common/api-docs';
 import { FORM_BODY } from '../common/form-body';
 import { Public } from '../common/public.decorator';
 import { IntrospectionResponse, IntrospectRequest } from './dto/introspection.dto';
@@ -28,7 +28,7 @@ export class IntrospectionController {
   })
   @ApiBasicAuth('introspection-client')
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
-  @ApiProblems(...BODY_PROBLEMS, 'INVALID_CLIENT', 'TOO_MANY_REQUESTS')
+  @ApiProblems(...BODY_PROBLEMS, 'INVALID_CLIENT', 'TOO_MANY_REQUESTS', ...STORE_PROBLEMS)
   @ApiOkResponse({
     type: IntrospectionResponse,
     description: 'The token is live (all fields), or not ({active: false} alone)',
