@@ -168,6 +168,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       .addTag('users', 'The logged-in account')
       .addTag('audit', "The caller's account activity")
       .addTag('health', 'Status, liveness and readiness')
+      .addTag('admin', 'Account administration: every route needs a permission')
       .build(),
   );
   return closeRequestBodies(document);

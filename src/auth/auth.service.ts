@@ -35,7 +35,7 @@ export class AuthService implements OnApplicationBootstrap {
 
   /**
    * Unknown email and wrong password get the same answer after the same work (a dummy
-   * verify); an unverified account is told so only after its correct password. An account in
+   * verify); a disabled or unverified account is told so only after its correct password. An account in
    * failed-login back-off gets 429 before any password is looked at.
    */
   async checkCredentials(email: string, password: string): Promise<User> {
@@ -49,6 +49,7 @@ export class AuthService implements OnApplicationBootstrap {
       throw Errors.invalidCredentials().concerning({ userId: user?.id });
     }
     await this.backoff.clear(email);
+    if (user.status !== 'active') throw Errors.accountDisabled().concerning({ userId: user.id });
     if (!user.isVerified) throw Errors.emailNotVerified().concerning({ userId: user.id });
     return user;
   }

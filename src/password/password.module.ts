@@ -20,5 +20,6 @@ import { PasswordService } from './password.service';
   ],
   controllers: [PasswordController],
   providers: [PasswordService],
+  exports: [PasswordService],
 })
 export class PasswordModule {}

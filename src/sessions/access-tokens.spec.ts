@@ -57,6 +57,7 @@ describe('access tokens and the JWT strategy', () => {
     expiresAt: new Date(Date.now() + 60_000),
     createdAt: new Date(),
     lastSeenAt: new Date(),
+    roles: ['user'],
     ip: '127.0.0.1',
     userAgent: 'jest',
   };

@@ -20,7 +20,7 @@ export class SessionView {
   @ApiProperty({ type: String, nullable: true })
   user_agent: string | null;
 
-  static of(session: SessionSnapshot): SessionView {
+  static of(session: Omit<SessionSnapshot, 'roles' | 'userId' | 'status'>): SessionView {
     return {
       id: session.id,
       created_at: session.createdAt.toISOString(),
