@@ -354,6 +354,17 @@ describe('the admin API: accounts', () => {
     });
   });
 
+  it('PUT /admin/users/{id}/roles refuses a field it does not know', async () => {
+    const user = await verifiedUser(t);
+    expectFieldRefused(
+      await t.http
+        .put(`/admin/users/${user.userId}/roles`)
+        .send({ roles: ['admin'], extra: 1 })
+        .set(asAdmin()),
+      'extra',
+    );
+  });
+
   describe('mails an admin sends', () => {
     it('resends the verification mail to an unverified account; a verified one answers 409', async () => {
       const { identity, userId } = await signUp(t);

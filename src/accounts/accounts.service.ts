@@ -96,7 +96,9 @@ export class AccountsService {
 
   /**
    * DELETE /users/me: the owner proves the password (INVALID_CREDENTIALS otherwise, the session
-   * stays). A password changed since the check (a racing reset) refuses the deletion too.
+   * stays). A password changed since the check (a racing reset) refuses the deletion too; an
+   * account deleted meanwhile (a racing request of the same session) is SESSION_REVOKED, as its
+   * token is from then on.
    */
   async deleteOwn(userId: string, password: string): Promise<void> {
     const user = await this.users.findById(userId);
@@ -106,8 +108,9 @@ export class AccountsService {
   }
 
   private async deleteLocked(userId: string, manager: EntityManager, checkedHash?: string) {
-    const locked = await this.lock(userId, manager);
-    if (checkedHash !== undefined && locked.user.passwordHash !== checkedHash)
+    const own = checkedHash !== undefined;
+    const locked = await this.lock(userId, manager, own ? 'SESSION_REVOKED' : 'USER_NOT_FOUND');
+    if (own && locked.user.passwordHash !== checkedHash)
       throw Errors.invalidCredentials();
     await this.assertAdminLeftWithout(locked, manager);
     const sessionsRevoked = await this.sessions.revokeAllSessionsOf(userId, manager);
@@ -115,10 +118,15 @@ export class AccountsService {
     return { sessionsRevoked };
   }
 
-  private async lock(userId: string, manager: EntityManager): Promise<Locked> {
+  private async lock(
+    userId: string,
+    manager: EntityManager,
+    missing: 'USER_NOT_FOUND' | 'SESSION_REVOKED' = 'USER_NOT_FOUND',
+  ): Promise<Locked> {
     const admins = await this.roles.lockHoldersOf(ADMIN_ROLE, manager);
     const user = await this.users.lockRow(userId, manager);
-    if (!user) throw Errors.userNotFound();
+    if (!user)
+      throw missing === 'USER_NOT_FOUND' ? Errors.userNotFound() : Errors.unauthorized(missing);
     return { user, admins };
   }
 
