@@ -22,7 +22,7 @@ interface Route {
  * path and method metadata), each checked against Fastify's router: nothing is listed by hand.
  */
 function registeredRoutes(t: TestApp): Route[] {
-  const fastify = t.app.getHttpAdapter().getInstance<FastifyInstance>();
+  const fastify = t.app.getHttpAdapter().getInstance() as FastifyInstance;
   const routes: Route[] = [];
   for (const module of t.app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {

@@ -197,6 +197,8 @@ let identities = 0;
  */
 export class Cluster {
   readonly instances: Instance[] = [];
+  /** The environment both instances run with (for commands run against the same stores). */
+  env: Record<string, string> = {};
 
   private constructor(
     readonly redis: RedisServer,
@@ -250,6 +252,7 @@ export class Cluster {
       DB_MIGRATE: 'false',
       ...env,
     };
+    cluster.env = shared;
     for (const name of ['A', 'B']) {
       const port = await freePort();
       cluster.instances.push(new Instance(name, port, shared, join(dir, `${name}.log`)));
