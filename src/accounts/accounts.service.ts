@@ -110,8 +110,7 @@ export class AccountsService {
   private async deleteLocked(userId: string, manager: EntityManager, checkedHash?: string) {
     const own = checkedHash !== undefined;
     const locked = await this.lock(userId, manager, own ? 'SESSION_REVOKED' : 'USER_NOT_FOUND');
-    if (own && locked.user.passwordHash !== checkedHash)
-      throw Errors.invalidCredentials();
+    if (own && locked.user.passwordHash !== checkedHash) throw Errors.invalidCredentials();
     await this.assertAdminLeftWithout(locked, manager);
     const sessionsRevoked = await this.sessions.revokeAllSessionsOf(userId, manager);
     await this.users.delete(userId, manager);

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiExtension } from '@nestjs/swagger';
+import { ApiBody, ApiExtension } from '@nestjs/swagger';
 import { Audit } from '../audit/audit.interceptor';
 import { ApiSession, OperationText, ProblemCode } from '../common/api-docs';
 import { RequirePermissions } from '../roles/require-permissions.decorator';
@@ -35,3 +35,10 @@ export const AdminRoute = (
     ),
     ApiExtension('x-required-permissions', [permission]),
   );
+
+/** An admin route that takes no body: none, or `{}` (see NoBody). */
+export const ApiEmptyBody = () =>
+  ApiBody({
+    required: false,
+    schema: { type: 'object', properties: {}, additionalProperties: false },
+  });

@@ -17,7 +17,7 @@ import { MessageResponse } from '../common/problem.response';
 import { PAGE_DEFAULT } from '../common/pagination';
 import { NoBody } from '../common/validation';
 import { AccountsService } from '../accounts/accounts.service';
-import { AdminRoute } from './admin-route';
+import { AdminRoute, ApiEmptyBody } from './admin-route';
 import { AdminUsersService } from './admin-users.service';
 import {
   AdminUserDetail,
@@ -119,6 +119,7 @@ export class AdminUsersController {
     ...BODY_PROBLEMS,
     'USER_NOT_FOUND',
   )
+  @ApiEmptyBody()
   @ApiOkResponse({ type: MessageResponse })
   async enable(
     @Param() { id }: UserIdParam,
@@ -143,6 +144,7 @@ export class AdminUsersController {
     ...BODY_PROBLEMS,
     'USER_NOT_FOUND',
   )
+  @ApiEmptyBody()
   @ApiOkResponse({ type: MessageResponse })
   async revokeSession(
     @Param() { id }: UserIdParam,
@@ -193,6 +195,7 @@ export class AdminUsersController {
     'USER_NOT_FOUND',
     'ALREADY_VERIFIED',
   )
+  @ApiEmptyBody()
   @ApiAcceptedResponse({ type: MessageResponse })
   async verificationEmail(
     @Param() { id }: UserIdParam,
@@ -218,6 +221,7 @@ export class AdminUsersController {
     ...BODY_PROBLEMS,
     'USER_NOT_FOUND',
   )
+  @ApiEmptyBody()
   @ApiAcceptedResponse({ type: MessageResponse })
   async passwordReset(
     @Param() { id }: UserIdParam,

@@ -7,7 +7,11 @@ import { ACCOUNT_ID_PATTERN } from './admin-users.dto';
 const ACTION_PATTERN = /^[a-z][a-z._]{0,39}$/;
 
 export class AdminAuditQuery extends AuditPageQuery {
-  @ApiPropertyOptional({ format: 'uuid', description: 'Rows about this account' })
+  @ApiPropertyOptional({
+    format: 'uuid',
+    pattern: ACCOUNT_ID_PATTERN.source,
+    description: 'Rows about this account',
+  })
   @IsOptional()
   @IsString()
   @Matches(ACCOUNT_ID_PATTERN, { message: 'user_id must be an account id (a lower-case UUID)' })

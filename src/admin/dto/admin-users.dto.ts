@@ -20,7 +20,11 @@ export const ACCOUNT_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 const USER_CURSOR = /^[0-9]{1,15}_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class UserIdParam {
-  @ApiProperty({ format: 'uuid', description: "The account's id" })
+  @ApiProperty({
+    format: 'uuid',
+    pattern: ACCOUNT_ID_PATTERN.source,
+    description: "The account's id",
+  })
   @IsString()
   @Matches(ACCOUNT_ID_PATTERN, { message: 'id must be an account id (a lower-case UUID)' })
   id: string;

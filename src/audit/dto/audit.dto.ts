@@ -25,7 +25,10 @@ export class AuditEventView {
     example: 'login',
     description:
       'signup, email.verify.sent, email.verify, login, login.failed, logout, token.refresh, ' +
-      'token.reuse, session.replaced, password.forgot, password.reset, password.change',
+      'token.reuse, session.replaced, password.forgot, password.reset, password.change, ' +
+      'account.delete; an admin acting on the account: admin.user.* (view, disable, enable, ' +
+      'sessions.revoke, roles, verification_email, password_reset, delete), admin.grant and ' +
+      'admin.revoke (the command line)',
   })
   action: string;
 
