@@ -12,6 +12,7 @@ import {
 import { PageLimitQuery } from '../../common/pagination';
 import { ROLE_NAMES, RoleName } from '../../roles/roles';
 import { SessionView } from '../../sessions/dto/session.response';
+import { UserResponse } from '../../users/dto/user.response';
 import { ACCOUNT_STATUSES, AccountStatus } from '../../users/user.entity';
 import type { UserWithRoles } from '../../users/users.service';
 
@@ -70,19 +71,8 @@ export function afterCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt: new Date(Number(ms)), id };
 }
 
-export class AdminUserView {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ example: 'ada_lovelace' })
-  username: string;
-
-  @ApiProperty({ example: 'ada@example.com' })
-  email: string;
-
-  @ApiProperty()
-  is_verified: boolean;
-
+/** An account as an admin sees it: what GET /users/me shows, and its standing. */
+export class AdminUserView extends UserResponse {
   @ApiProperty({ enum: ACCOUNT_STATUSES })
   status: AccountStatus;
 
@@ -95,12 +85,9 @@ export class AdminUserView {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   last_login_at: string | null;
 
-  static of(user: UserWithRoles): AdminUserView {
+  static override of(user: UserWithRoles): AdminUserView {
     return {
-      id: user.id,
-      username: user.username,
-      email: user.email,
-      is_verified: Boolean(user.isVerified),
+      ...UserResponse.of(user),
       status: user.status,
       roles: user.roles,
       created_at: user.createdAt.toISOString(),
