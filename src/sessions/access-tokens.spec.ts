@@ -109,7 +109,7 @@ describe('access tokens and the JWT strategy', () => {
     const outcome = await authenticate(strategy, `Bearer ${accessToken}`);
     expect(outcome).toEqual({
       ok: true,
-      user: { userId: USER_ID, sessionId: SESSION_ID, session: state },
+      user: { userId: USER_ID, sessionId: SESSION_ID, roles: ['user'], session: state },
     });
     expect(sessions.read).toHaveBeenCalledWith(SESSION_ID);
   });
