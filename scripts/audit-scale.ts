@@ -1,5 +1,5 @@
 // npm run audit:scale -- [--sizes=1000000,10000000] [--seconds=20] [--purge-seconds=90]
-//                        [--big-pool-mb=1536] [--keep]
+//                        [--login-seconds=30] [--big-pool-mb=1536] [--keep]
 //
 // Measures the audit table at scale on a PRIVATE mariadbd (a fresh datadir under the system's
 // temp folder, default settings: a 128 MB buffer pool, O_DIRECT), never the machine's server:
@@ -12,6 +12,8 @@
 // - the retention purge (AuditRetention as it runs in the service) of the half of the rows
 //   past AUDIT_RETENTION_DAYS: rows/s, batches, and the append rate during it vs without it.
 //   Purges longer than --purge-seconds are stopped there (as a shutdown would) and extrapolated.
+// - logins through the built service (`npm run build` first) on the same database, without and
+//   during a purge (--login-seconds each; 0: skip).
 // Seeding uses MariaDB's SEQUENCE engine (INSERT ... SELECT FROM seq_1_to_N) with the secondary
 // indexes dropped and built again afterwards: the rows are not a valid chain (the cost does not
 // depend on it), but every index has its real shape: random UUIDs of N/10 users, random SHA-256
@@ -21,7 +23,6 @@ import 'reflect-metadata';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
@@ -35,12 +36,22 @@ import { CryptoService } from '../src/common/crypto.service';
 import { Transactions } from '../src/common/transactions';
 import { authConfig } from '../src/config/auth.config';
 import { typeOrmOptions } from '../src/database/typeorm-options';
+import {
+  freePort,
+  loginUntilOk,
+  makeUsers,
+  Server,
+  stopProcess,
+  waitUntilOk,
+} from '../bench/server';
 
 const option = (name: string, fallback: string) =>
   process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
 const SIZES = option('sizes', '1000000,10000000').split(',').map(Number);
 const SECONDS = Number(option('seconds', '20'));
 const PURGE_SECONDS = Number(option('purge-seconds', '90'));
+const LOGIN_SECONDS = Number(option('login-seconds', '30'));
+const LOGIN_LOOPS = 4;
 const BIG_POOL_MB = Number(option('big-pool-mb', '1536'));
 const KEEP = process.argv.includes('--keep');
 const BATCH = 200;
@@ -48,18 +59,6 @@ const RETENTION_DAYS = 365;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startMariadb(): Promise<{ port: number; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'audit-scale-'));
@@ -119,9 +118,11 @@ class CapturingLogger implements TypeOrmLogger {
 }
 
 interface Bench {
+  port: number;
   db: DataSource;
   audit: AuditService;
-  retention: AuditRetention;
+  /** A purger as the service runs it; each can be stopped once (onApplicationShutdown). */
+  retention: () => AuditRetention;
   queries: CapturingLogger;
   crypto: CryptoService;
 }
@@ -155,14 +156,11 @@ async function openDatabase(port: number, name: string): Promise<Bench> {
   const transactions = new Transactions(db);
   const crypto = new CryptoService(authConfig());
   const audit = new AuditService(db.getRepository(AuditLog), transactions, crypto);
-  const retention = new AuditRetention(
-    audit,
-    db.getRepository(AuditPurgeLease),
-    transactions,
-    crypto,
-    { retentionDays: RETENTION_DAYS },
-  );
-  return { db, audit, retention, queries, crypto };
+  const retention = () =>
+    new AuditRetention(audit, db.getRepository(AuditPurgeLease), transactions, crypto, {
+      retentionDays: RETENTION_DAYS,
+    });
+  return { port, db, audit, retention, queries, crypto };
 }
 
 /** The users' ids: N/10 users, each a random-looking UUID, the same formula in SQL and here. */
@@ -310,7 +308,7 @@ async function analyze(db: DataSource, sql: string, parameters: unknown[] = []):
 async function measureSize(port: number, rows: number): Promise<void> {
   log(`--- ${rows} rows`);
   const bench = await openDatabase(port, `scale_${rows}`);
-  const { db, audit, retention, queries, crypto } = bench;
+  const { db, audit, queries, crypto } = bench;
   const users = Math.max(1, Math.floor(rows / 10));
   if (rows > 0) await seed(db, rows);
 
@@ -356,7 +354,10 @@ async function measureSize(port: number, rows: number): Promise<void> {
   const oldLookup = 'SELECT id FROM audit_logs WHERE created_at < ? ORDER BY id DESC LIMIT 1';
   log(`cutoff lookup as before: ${await analyze(db, oldLookup, [cutoff])}`);
 
+  if (LOGIN_SECONDS > 0) await measureLogins(bench, purgeAt);
+
   // The append rate without and during the purge, on the same table state.
+  const retention = bench.retention();
   const without = await ceiling((batch) => audit.append(batch), users, SECONDS);
   const expired = newest ?? 0;
   let purged = 0;
@@ -390,6 +391,87 @@ async function measureSize(port: number, rows: number): Promise<void> {
         : ''),
   );
   await close(bench);
+}
+
+/**
+ * Logins per second through the built service on this database, without a purge and during one
+ * (stopped after LOGIN_SECONDS; the rest of the expired rows stay for the append measurement).
+ * LOGIN_LOOPS loops, each logging its own user in (force) back to back.
+ */
+async function measureLogins(bench: Bench, purgeAt: Date): Promise<void> {
+  const service = await startService(bench);
+  try {
+    const users = await makeUsers(service, LOGIN_LOOPS, `scale${Date.now().toString(36)}`);
+    const loginRate = async (seconds: number) => {
+      const started = Date.now();
+      let answered = 0;
+      await Promise.all(
+        users.map(async ({ email }) => {
+          while (Date.now() - started < seconds * 1000) {
+            await loginUntilOk(service.base, email);
+            answered += 1;
+          }
+        }),
+      );
+      return answered / ((Date.now() - started) / 1000);
+    };
+    await loginRate(Math.min(10, LOGIN_SECONDS)); // warm-up
+    const without = await loginRate(LOGIN_SECONDS);
+    const retention = bench.retention();
+    const purging = retention.purge(purgeAt);
+    const during = await loginRate(LOGIN_SECONDS);
+    retention.onApplicationShutdown();
+    const purged = await purging;
+    log(
+      `logins without a purge ${without.toFixed(1)}/s, during it ${during.toFixed(1)}/s` +
+        ` (${((during / without - 1) * 100).toFixed(1)} %; ${purged} rows purged meanwhile)`,
+    );
+  } finally {
+    await service.stop();
+  }
+}
+
+/** `node dist/src/main.js` on the bench's database, its own retention purge out of the way. */
+async function startService(bench: Bench): Promise<Server> {
+  const dir = mkdtempSync(join(tmpdir(), 'audit-scale-service-'));
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'src', 'main.js')], {
+    cwd: join(__dirname, '..'),
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      SECRET_KEY: process.env.SECRET_KEY,
+      THROTTLE_ENABLED: 'false',
+      DOCS_ENABLED: 'false',
+      DB_TYPE: 'mysql',
+      DB_HOST: '127.0.0.1',
+      DB_PORT: String(bench.port),
+      DB_USER: 'root',
+      DB_NAME: bench.db.options.database as string,
+      MAIL_OUTBOX_DIR: join(dir, 'outbox'),
+      // Nothing is old enough for the service's own daily purge: only the script purges.
+      AUDIT_RETENTION_DAYS: '36500',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const service: Server = {
+    base: `http://127.0.0.1:${port}`,
+    process: child,
+    outbox: join(dir, 'outbox'),
+    async stop() {
+      await stopProcess(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await waitUntilOk(`${service.base}/health/ready`);
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
+  return service;
 }
 
 async function close({ db }: Bench): Promise<void> {
