@@ -19,6 +19,190 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The whole audit trail, filtered, newest first, cursor-paginated
+     * @description Needs the `audit:read` permission: 403 FORBIDDEN otherwise. `from` is inclusive, `to` exclusive. VALIDATION_FAILED: a malformed filter, limit outside 1..100 or a bad cursor.
+     */
+    get: operations['AdminAuditController_search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Find accounts by email or username prefix, newest first, cursor-paginated
+     * @description Needs the `users:read` permission: 403 FORBIDDEN otherwise. VALIDATION_FAILED: an unknown filter value, limit outside 1..100, a bad cursor.
+     */
+    get: operations['AdminUsersController_search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One account: its status, roles, active session and two-factor state
+     * @description Needs the `users:read` permission: 403 FORBIDDEN otherwise.
+     */
+    get: operations['AdminUsersController_detail'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete an account
+     * @description Needs the `users:write` permission: 403 FORBIDDEN otherwise. Its session ends; the account goes with its sessions, one-time tokens and roles, and its email and username are free again. Audit rows keep its id until retention purges them. LAST_ADMIN: the account is the only active admin.
+     */
+    delete: operations['AdminUsersController_delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Disable an account: its session ends at once and it cannot log in
+     * @description Needs the `users:write` permission: 403 FORBIDDEN otherwise. Its tokens get 401 SESSION_REVOKED, its refresh token 401, its login 403 ACCOUNT_DISABLED (after a correct password), and forgot-password mails it nothing. LAST_ADMIN: the account is the only active admin.
+     */
+    post: operations['AdminUsersController_disable'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/enable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Enable a disabled account; it may log in again
+     * @description Needs the `users:write` permission: 403 FORBIDDEN otherwise.
+     */
+    post: operations['AdminUsersController_enable'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mail the account a password reset link (admins never see or set passwords)
+     * @description Needs the `users:write` permission: 403 FORBIDDEN otherwise. Within the hourly mail cap per address: over it, nothing is sent and the message says so.
+     */
+    post: operations['AdminUsersController_passwordReset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/roles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Set the account's roles; the change applies from its next request
+     * @description Needs the `roles:write` permission: 403 FORBIDDEN otherwise. `user` is every account's role and is kept whether listed or not. VALIDATION_FAILED: an unknown role. LAST_ADMIN: it would take admin from the only active admin.
+     */
+    put: operations['AdminUsersController_setRoles'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/sessions/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End the account's active session (its tokens get 401 SESSION_REVOKED)
+     * @description Needs the `sessions:revoke` permission: 403 FORBIDDEN otherwise. The account may log in again.
+     */
+    post: operations['AdminUsersController_revokeSession'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/verification-email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mail the account a new verification link
+     * @description Needs the `users:write` permission: 403 FORBIDDEN otherwise. ALREADY_VERIFIED: the address is verified. Within the hourly mail cap per address: over it, nothing is sent and the message says so.
+     */
+    post: operations['AdminUsersController_verificationEmail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/audit/me': {
     parameters: {
       query?: never;
@@ -239,7 +423,11 @@ export interface paths {
     get: operations['UsersController_me'];
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Delete the caller's own account (needs its password)
+     * @description The session ends and the account is deleted with its sessions, one-time tokens and roles; its email and username are free again. Audit rows keep the account id until AUDIT_RETENTION_DAYS purges them. INVALID_CREDENTIALS: wrong password (nothing changes). LAST_ADMIN: the account is the only active admin.
+     */
+    delete: operations['AccountController_deleteOwn'];
     options?: never;
     head?: never;
     patch?: never;
@@ -292,9 +480,106 @@ export interface components {
       active: boolean;
       session: components['schemas']['SessionView'];
     };
+    AdminAuditEventView: {
+      /**
+       * @description signup, email.verify.sent, email.verify, login, login.failed, logout, token.refresh, token.reuse, session.replaced, password.forgot, password.reset, password.change, account.delete; an admin acting on the account: admin.user.* (view, disable, enable, sessions.revoke, roles, verification_email, password_reset, delete), admin.grant and admin.revoke (the command line)
+       * @example login
+       */
+      action: string;
+      /**
+       * Format: uuid
+       * @description Who acted on the account, when not its owner (an admin)
+       */
+      actor_id: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** @example 42 */
+      id: number;
+      /** @example 203.0.113.7 */
+      ip: string | null;
+      /**
+       * @description Small details of the event; failures carry the answer status and problem code
+       * @example {
+       *       "session_id": "1f0c6e0e-8a4b-4c36-9a53-1d1e0f7f2b8e",
+       *       "forced": false
+       *     }
+       */
+      meta: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      outcome: 'success' | 'failure';
+      /** @description The X-Request-Id of the call */
+      request_id: string | null;
+      user_agent: string | null;
+      /**
+       * Format: uuid
+       * @description The account
+       */
+      user_id: string | null;
+    };
+    AdminAuditPage: {
+      /** @description Newest first */
+      items: components['schemas']['AdminAuditEventView'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    AdminUserDetail: {
+      /** @description The active session, if any */
+      active_session: components['schemas']['SessionView'] | null;
+      /** Format: date-time */
+      created_at: string;
+      /** @example ada@example.com */
+      email: string;
+      /** Format: uuid */
+      id: string;
+      is_verified: boolean;
+      /** Format: date-time */
+      last_login_at: string | null;
+      mfa: components['schemas']['MfaState'];
+      /**
+       * @example [
+       *       "user",
+       *       "admin"
+       *     ]
+       */
+      roles: ('user' | 'admin')[];
+      /** @enum {string} */
+      status: 'active' | 'disabled';
+      /** @example ada_lovelace */
+      username: string;
+    };
+    AdminUserPage: {
+      /** @description Newest account first */
+      items: components['schemas']['AdminUserView'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    AdminUserView: {
+      /** Format: date-time */
+      created_at: string;
+      /** @example ada@example.com */
+      email: string;
+      /** Format: uuid */
+      id: string;
+      is_verified: boolean;
+      /** Format: date-time */
+      last_login_at: string | null;
+      /**
+       * @example [
+       *       "user",
+       *       "admin"
+       *     ]
+       */
+      roles: ('user' | 'admin')[];
+      /** @enum {string} */
+      status: 'active' | 'disabled';
+      /** @example ada_lovelace */
+      username: string;
+    };
     AuditEventView: {
       /**
-       * @description signup, email.verify.sent, email.verify, login, login.failed, logout, token.refresh, token.reuse, session.replaced, password.forgot, password.reset, password.change
+       * @description signup, email.verify.sent, email.verify, login, login.failed, logout, token.refresh, token.reuse, session.replaced, password.forgot, password.reset, password.change, account.delete; an admin acting on the account: admin.user.* (view, disable, enable, sessions.revoke, roles, verification_email, password_reset, delete), admin.grant and admin.revoke (the command line)
        * @example login
        */
       action: string;
@@ -337,6 +622,13 @@ export interface components {
       /** @description The token from the emailed link */
       token: string;
     };
+    DeleteAccountRequest: {
+      password: string;
+    };
+    DisableRequest: {
+      /** @description Why; kept in the audit trail */
+      reason: string;
+    };
     FieldErrorResponse: {
       /** @example email */
       field: string;
@@ -372,6 +664,13 @@ export interface components {
       message: string;
       /** @example success */
       status: string;
+    };
+    MfaState: {
+      /**
+       * @description Whether two-factor login is on; always false until two-factor login exists
+       * @example false
+       */
+      enabled: boolean;
     };
     ProblemResponse: {
       /**
@@ -421,6 +720,21 @@ export interface components {
       new_password: string;
       /** @description The token from the emailed link */
       token: string;
+    };
+    RolesRequest: {
+      /** @description The roles the account will have; `user` is kept whether listed or not */
+      roles: ('user' | 'admin')[];
+    };
+    RolesResponse: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * @example [
+       *       "user",
+       *       "admin"
+       *     ]
+       */
+      roles: ('user' | 'admin')[];
     };
     SendVerificationRequest: {
       /**
@@ -524,6 +838,841 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['StatusResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminAuditController_search: {
+    parameters: {
+      query?: {
+        action?: string;
+        /** @description The next_cursor of the previous page (opaque) */
+        cursor?: string;
+        /** @description Rows at or after this time */
+        from?: string;
+        limit?: number;
+        outcome?: 'success' | 'failure';
+        /** @description Rows before this time */
+        to?: string;
+        /** @description Rows about this account */
+        user_id?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminAuditPage'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_search: {
+    parameters: {
+      query?: {
+        /** @description The next_cursor of the previous page (opaque) */
+        cursor?: string;
+        limit?: number;
+        /** @description A prefix of the email or of the username, without regard to case */
+        query?: string;
+        /** @description Accounts that hold this role */
+        role?: 'user' | 'admin';
+        status?: 'active' | 'disabled';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminUserPage'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_detail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminUserDetail'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description LAST_ADMIN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_disable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DisableRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description LAST_ADMIN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_enable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_passwordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_setRoles: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RolesRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RolesResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description LAST_ADMIN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_revokeSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_verificationEmail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description ALREADY_VERIFIED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
       /** @description INTERNAL_ERROR */
@@ -1308,6 +2457,92 @@ export interface operations {
       };
       /** @description INTERNAL_ERROR */
       500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AccountController_deleteOwn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DeleteAccountRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, INVALID_CREDENTIALS */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description LAST_ADMIN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description BUSY */
+      503: {
         headers: {
           [name: string]: unknown;
         };
