@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { MailService } from '../src/mail/mail.service';
 import { loggedInAdmin } from './support/admin';
 import { bearer, loggedInUser, newIdentity, signUp, verifiedUser } from './support/factories';
@@ -532,6 +535,17 @@ describe('the admin API: accounts', () => {
       expectFieldRefused(await t.http.get('/admin/audit').query(query).set(asAdmin()), field);
     });
   });
+
+  it('leaves an audit chain that npm run audit:verify still verifies, actor_id included', async () => {
+    const user = await verifiedUser(t);
+    await t.http.get(`/admin/users/${user.userId}`).set(asAdmin()).expect(200);
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'audit:verify'], {
+      cwd: join(__dirname, '..'),
+      env: process.env,
+      timeout: 60_000,
+    });
+    expect(stdout).toMatch(/^OK: \d+ audit rows verified\n$/);
+  }, 60_000);
 
   it('refuses `roles` in a signup body (400), and the account made is no admin', async () => {
     const identity = newIdentity();
