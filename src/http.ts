@@ -186,6 +186,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       .addTag('audit', "The caller's account activity")
       .addTag('health', 'Status, liveness and readiness')
       .addTag('keys', 'Token verification for other services: the JWKS and token introspection')
+      .addTag('admin', 'Account administration: every route needs a permission')
       .build(),
   );
   return closeRequestBodies(document);

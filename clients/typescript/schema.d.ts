@@ -19,6 +19,227 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/.well-known/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The public keys that verify access tokens (JWKS, RFC 7517) */
+    get: operations['JwksController_jwks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The whole audit trail, filtered, newest first, cursor-paginated
+     * @description Needs the `audit:read` permission: 403 FORBIDDEN otherwise. `from` is inclusive, `to` exclusive. VALIDATION_FAILED: a malformed filter, limit outside 1..100 or a bad cursor.
+     */
+    get: operations['AdminAuditController_search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Find accounts by email or username prefix, newest first, cursor-paginated
+     * @description Needs the `users:read` permission: 403 FORBIDDEN otherwise. VALIDATION_FAILED: an unknown filter value, limit outside 1..100, a bad cursor.
+     */
+    get: operations['AdminUsersController_search'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * One account: its status, roles, active session and two-factor state
+     * @description Needs the `users:read` permission: 403 FORBIDDEN otherwise.
+     */
+    get: operations['AdminUsersController_detail'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete an account
+     * @description Needs the `users:write` permission: 403 FORBIDDEN otherwise. Its session ends; the account goes with its sessions, one-time tokens and roles, and its email and username are free again. Audit rows keep its id until retention purges them. LAST_ADMIN: the account is the only active admin.
+     */
+    delete: operations['AdminUsersController_delete'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Disable an account: its session ends at once and it cannot log in
+     * @description Needs the `users:write` permission: 403 FORBIDDEN otherwise. Its tokens get 401 SESSION_REVOKED, its refresh token 401, its login 403 ACCOUNT_DISABLED (after a correct password), and forgot-password mails it nothing. LAST_ADMIN: the account is the only active admin.
+     */
+    post: operations['AdminUsersController_disable'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/enable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Enable a disabled account; it may log in again
+     * @description Needs the `users:write` permission: 403 FORBIDDEN otherwise.
+     */
+    post: operations['AdminUsersController_enable'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/mfa/reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn the account's two-factor login off (a lost authenticator and recovery codes)
+     * @description Needs the `mfa:reset` permission: 403 FORBIDDEN otherwise. Its TOTP secret and recovery codes are deleted and the user is mailed; the next login asks for the password only. MFA_NOT_ENABLED: two-factor login is not on.
+     */
+    post: operations['AdminUsersController_resetMfa'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mail the account a password reset link (admins never see or set passwords)
+     * @description Needs the `users:write` permission: 403 FORBIDDEN otherwise. Within the hourly mail cap per address: over it, nothing is sent and the message says so.
+     */
+    post: operations['AdminUsersController_passwordReset'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/roles': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Set the account's roles; the change applies from its next request
+     * @description Needs the `roles:write` permission: 403 FORBIDDEN otherwise. `user` is every account's role and is kept whether listed or not. VALIDATION_FAILED: an unknown role. LAST_ADMIN: it would take admin from the only active admin.
+     */
+    put: operations['AdminUsersController_setRoles'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/sessions/revoke': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End the account's active session (its tokens get 401 SESSION_REVOKED)
+     * @description Needs the `sessions:revoke` permission: 403 FORBIDDEN otherwise. The account may log in again.
+     */
+    post: operations['AdminUsersController_revokeSession'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{id}/verification-email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mail the account a new verification link
+     * @description Needs the `users:write` permission: 403 FORBIDDEN otherwise. ALREADY_VERIFIED: the address is verified. Within the hourly mail cap per address: over it, nothing is sent and the message says so.
+     */
+    post: operations['AdminUsersController_verificationEmail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/audit/me': {
     parameters: {
       query?: never;
@@ -50,9 +271,29 @@ export interface paths {
     put?: never;
     /**
      * Log in; one live session per account
-     * @description INVALID_CREDENTIALS answers an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED comes only after a correct password. With SESSION_POLICY=reject, a login while another session is active answers 409 SESSION_ACTIVE. A client should ask the user whether to end the other session and, if so, retry with "force": true, which ends it (its tokens then get 401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces. Repeated failures are slowed down with 429 and Retry-After.
+     * @description INVALID_CREDENTIALS answers an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED comes only after a correct password. With two-factor login on, a correct password answers {mfa_required: true, mfa_token, mfa_methods, expires_in} and no session yet: continue with POST /auth/login/mfa. With SESSION_POLICY=reject, a login while another session is active answers 409 SESSION_ACTIVE. A client should ask the user whether to end the other session and, if so, retry with "force": true, which ends it (its tokens then get 401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces. Repeated failures are slowed down with 429 and Retry-After.
      */
     post: operations['AuthController_login'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/login/mfa': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Second step of a login with two-factor login on: a TOTP code or a recovery code
+     * @description Answers as POST /auth/login does, with a session whose tokens carry amr ["pwd", "otp"]. MFA_CODE_INVALID: a wrong, used or replayed code; after five, or once expired or used, the mfa_token is void (MFA_TOKEN_INVALID: log in again). Wrong codes count toward the account's login back-off (429). 409 SESSION_ACTIVE comes at this step: after a correct code the same mfa_token may retry with "force": true and no code, within its five minutes.
+     */
+    post: operations['AuthController_loginMfa'];
     delete?: never;
     options?: never;
     head?: never;
@@ -153,6 +394,123 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/mfa': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether two-factor login is on, and how many recovery codes are left */
+    get: operations['MfaController_status'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mfa/recovery-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A new set of ten recovery codes (password and a TOTP or recovery code)
+     * @description The old set is void; the new codes are shown this once and the user is mailed. INVALID_CREDENTIALS: wrong password; MFA_CODE_INVALID: wrong or used code; MFA_NOT_ENABLED: two-factor login is not on.
+     */
+    post: operations['MfaController_regenerate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mfa/totp/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn TOTP on with a first code; answers the ten recovery codes, shown this once
+     * @description MFA_CODE_INVALID: the code does not match the pending secret now; MFA_NOT_ENABLED: no setup is pending; MFA_ALREADY_ENABLED: it is on already. The user is mailed.
+     */
+    post: operations['MfaController_confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mfa/totp/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Turn two-factor login off (password and a TOTP or recovery code)
+     * @description The secret and the recovery codes are deleted and the user is mailed. INVALID_CREDENTIALS: wrong password; MFA_CODE_INVALID: wrong or used code; MFA_NOT_ENABLED: it is not on.
+     */
+    post: operations['MfaController_disable'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/mfa/totp/setup': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start TOTP enrolment: a new secret, its otpauth URI and QR code
+     * @description The setup stays pending until POST /mfa/totp/confirm; a new setup replaces a pending one. INVALID_CREDENTIALS: wrong password; MFA_ALREADY_ENABLED: turn it off first.
+     */
+    post: operations['MfaController_setup'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/oauth/introspect': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Whether an access token is live (RFC 7662), for resource servers
+     * @description For services that need revocation to apply at once rather than at `exp`. HTTP Basic credentials from INTROSPECTION_CLIENTS; throttled per client. `{active: false}` for any token that does not verify or whose session is no longer active, without saying why.
+     */
+    post: operations['IntrospectionController_introspect'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/password/change': {
     parameters: {
       query?: never;
@@ -164,7 +522,7 @@ export interface paths {
     put?: never;
     /**
      * Change the password of the logged-in account
-     * @description Other sessions of the account are revoked; the current one stays. INVALID_CREDENTIALS: the current password is wrong (the session stays).
+     * @description Other sessions of the account are revoked; the current one stays. INVALID_CREDENTIALS: the current password is wrong (the session stays). With two-factor login on, `code` is required (MFA_CODE_REQUIRED) and must be valid (MFA_CODE_INVALID).
      */
     post: operations['PasswordController_change'];
     delete?: never;
@@ -239,7 +597,11 @@ export interface paths {
     get: operations['UsersController_me'];
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Delete the caller's own account (needs its password)
+     * @description The session ends and the account is deleted with its sessions, one-time tokens and roles; its email and username are free again. Audit rows keep the account id until AUDIT_RETENTION_DAYS purges them. INVALID_CREDENTIALS: wrong password (nothing changes). LAST_ADMIN: the account is the only active admin.
+     */
+    delete: operations['AccountController_deleteOwn'];
     options?: never;
     head?: never;
     patch?: never;
@@ -292,9 +654,106 @@ export interface components {
       active: boolean;
       session: components['schemas']['SessionView'];
     };
+    AdminAuditEventView: {
+      /**
+       * @description signup, email.verify.sent, email.verify, login, login.failed, logout, token.refresh, token.reuse, session.replaced, password.forgot, password.reset, password.change, account.delete; an admin acting on the account: admin.user.* (view, disable, enable, sessions.revoke, roles, verification_email, password_reset, delete), admin.grant and admin.revoke (the command line)
+       * @example login
+       */
+      action: string;
+      /**
+       * Format: uuid
+       * @description Who acted on the account, when not its owner (an admin)
+       */
+      actor_id: string | null;
+      /** Format: date-time */
+      created_at: string;
+      /** @example 42 */
+      id: number;
+      /** @example 203.0.113.7 */
+      ip: string | null;
+      /**
+       * @description Small details of the event; failures carry the answer status and problem code
+       * @example {
+       *       "session_id": "1f0c6e0e-8a4b-4c36-9a53-1d1e0f7f2b8e",
+       *       "forced": false
+       *     }
+       */
+      meta: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      outcome: 'success' | 'failure';
+      /** @description The X-Request-Id of the call */
+      request_id: string | null;
+      user_agent: string | null;
+      /**
+       * Format: uuid
+       * @description The account
+       */
+      user_id: string | null;
+    };
+    AdminAuditPage: {
+      /** @description Newest first */
+      items: components['schemas']['AdminAuditEventView'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    AdminUserDetail: {
+      /** @description The active session, if any */
+      active_session: components['schemas']['SessionView'] | null;
+      /** Format: date-time */
+      created_at: string;
+      /** @example ada@example.com */
+      email: string;
+      /** Format: uuid */
+      id: string;
+      is_verified: boolean;
+      /** Format: date-time */
+      last_login_at: string | null;
+      mfa: components['schemas']['MfaState'];
+      /**
+       * @example [
+       *       "user",
+       *       "admin"
+       *     ]
+       */
+      roles: ('user' | 'admin')[];
+      /** @enum {string} */
+      status: 'active' | 'disabled';
+      /** @example ada_lovelace */
+      username: string;
+    };
+    AdminUserPage: {
+      /** @description Newest account first */
+      items: components['schemas']['AdminUserView'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      next_cursor: string | null;
+    };
+    AdminUserView: {
+      /** Format: date-time */
+      created_at: string;
+      /** @example ada@example.com */
+      email: string;
+      /** Format: uuid */
+      id: string;
+      is_verified: boolean;
+      /** Format: date-time */
+      last_login_at: string | null;
+      /**
+       * @example [
+       *       "user",
+       *       "admin"
+       *     ]
+       */
+      roles: ('user' | 'admin')[];
+      /** @enum {string} */
+      status: 'active' | 'disabled';
+      /** @example ada_lovelace */
+      username: string;
+    };
     AuditEventView: {
       /**
-       * @description signup, email.verify.sent, email.verify, login, login.failed, logout, token.refresh, token.reuse, session.replaced, password.forgot, password.reset, password.change
+       * @description signup, email.verify.sent, email.verify, login, login.failed, logout, token.refresh, token.reuse, session.replaced, password.forgot, password.reset, password.change, account.delete; an admin acting on the account: admin.user.* (view, disable, enable, sessions.revoke, roles, verification_email, password_reset, delete), admin.grant and admin.revoke (the command line)
        * @example login
        */
       action: string;
@@ -325,6 +784,11 @@ export interface components {
       next_cursor: string | null;
     };
     ChangePasswordRequest: {
+      /**
+       * @description Required while two-factor login is on: a code from the authenticator app or a recovery code (spent)
+       * @example 123456
+       */
+      code?: string;
       /** @example correct horse battery staple */
       current_password: string;
       /**
@@ -333,9 +797,19 @@ export interface components {
        */
       new_password: string;
     };
+    ConfirmTotpRequest: {
+      /**
+       * @description The code the authenticator app shows now
+       * @example 123456
+       */
+      code: string;
+    };
     ConfirmVerificationRequest: {
       /** @description The token from the emailed link */
       token: string;
+    };
+    DeleteAccountRequest: {
+      password: string;
     };
     FieldErrorResponse: {
       /** @example email */
@@ -349,6 +823,84 @@ export interface components {
        * @example ada@example.com
        */
       email: string;
+    };
+    IntrospectionResponse: {
+      /** @description Whether the token verifies and its session is active */
+      active: boolean;
+      /** @example nest-auth-service */
+      aud?: string;
+      /**
+       * @description Expiry, seconds since the epoch
+       * @example 1767225600
+       */
+      exp?: number;
+      /**
+       * @description Issued at, seconds since the epoch
+       * @example 1767223800
+       */
+      iat?: number;
+      /** @example nest-auth-service */
+      iss?: string;
+      /**
+       * Format: uuid
+       * @description The session id (active tokens only)
+       */
+      sid?: string;
+      /**
+       * Format: uuid
+       * @description The user id (active tokens only)
+       */
+      sub?: string;
+      /** @enum {string} */
+      token_type?: 'access_token';
+    };
+    IntrospectRequest: {
+      /** @description The access token to introspect */
+      token: string;
+      /** @description Accepted and ignored: only access tokens are introspected */
+      token_type_hint?: string;
+    };
+    JwkResponse: {
+      /**
+       * @example ES256
+       * @enum {string}
+       */
+      alg: 'ES256' | 'EdDSA' | 'RS256';
+      /**
+       * @description EC and OKP keys: the curve
+       * @enum {string}
+       */
+      crv?: 'P-256' | 'Ed25519';
+      /**
+       * @description RSA keys: the exponent (base64url)
+       * @example AQAB
+       */
+      e?: string;
+      /**
+       * @description Key id: the RFC 7638 thumbprint of the key
+       * @example kP0pS0bX2yC3cWmHq0vQ5n8Jb8QpX1Ea1x9q2m3n4o5
+       */
+      kid: string;
+      /**
+       * @example EC
+       * @enum {string}
+       */
+      kty: 'EC' | 'OKP' | 'RSA';
+      /** @description RSA keys: the modulus (base64url) */
+      n?: string;
+      /**
+       * @example sig
+       * @enum {string}
+       */
+      use: 'sig';
+      /** @description EC and OKP keys: the x coordinate (base64url) */
+      x?: string;
+      /** @description EC keys: the y coordinate (base64url) */
+      y?: string;
+    };
+    JwksResponse: {
+      /** @description The keys that verify access tokens: next, current and retired. Empty under HS*. */
+      keys: components['schemas']['JwkResponse'][];
     };
     LivenessResponse: {
       /** @example ok */
@@ -372,6 +924,70 @@ export interface components {
       message: string;
       /** @example success */
       status: string;
+    };
+    MfaChallengeResponse: {
+      /**
+       * @description Seconds the mfa_token stays valid
+       * @example 300
+       */
+      expires_in: number;
+      /**
+       * @example [
+       *       "totp",
+       *       "recovery_code"
+       *     ]
+       */
+      mfa_methods: ('totp' | 'recovery_code')[];
+      /**
+       * @example true
+       * @enum {boolean}
+       */
+      mfa_required: true;
+      /** @description For POST /auth/login/mfa; single use, five minutes, five codes */
+      mfa_token: string;
+    };
+    MfaChangeRequest: {
+      /**
+       * @description A 6-digit code from the authenticator app, or one of the recovery codes (spent when used)
+       * @example 123456
+       */
+      code: string;
+      /** @example correct horse battery staple */
+      password: string;
+    };
+    MfaLoginRequest: {
+      /**
+       * @description The code the authenticator app shows. Send it or recovery_code; neither on a forced retry after 409 SESSION_ACTIVE
+       * @example 123456
+       */
+      code?: string;
+      /**
+       * @description End the account's active session and start this one (after a 409 SESSION_ACTIVE, with the user's consent)
+       * @default false
+       */
+      force?: boolean;
+      /** @description The mfa_token the password step answered (five minutes) */
+      mfa_token: string;
+      /**
+       * @description One of the recovery codes, instead of code (spent when used)
+       * @example 7k2m-q9xd-4hvc-t8n3-pw6e-r1sb
+       */
+      recovery_code?: string;
+    };
+    MfaPasswordRequest: {
+      /** @example correct horse battery staple */
+      password: string;
+    };
+    MfaState: {
+      /**
+       * @description Whether two-factor login (TOTP) is on
+       * @example false
+       */
+      enabled: boolean;
+    };
+    MfaStatusResponse: {
+      recovery_codes: components['schemas']['RecoveryCodesStatus'];
+      totp: components['schemas']['TotpStatus'];
     };
     ProblemResponse: {
       /**
@@ -415,6 +1031,26 @@ export interface components {
        */
       status: 'ok' | 'degraded' | 'unavailable';
     };
+    ReasonRequest: {
+      /** @description Why; kept in the audit trail */
+      reason: string;
+    };
+    RecoveryCodesResponse: {
+      /**
+       * @description Ten single-use codes, shown this once
+       * @example [
+       *       "7k2m-q9xd-4hvc-t8n3-pw6e-r1sb"
+       *     ]
+       */
+      recovery_codes: string[];
+    };
+    RecoveryCodesStatus: {
+      /**
+       * @description Unused recovery codes
+       * @example 10
+       */
+      remaining: number;
+    };
     RefreshRequest: {
       /** @description The refresh token from the last login or refresh; each one works once */
       refresh_token: string;
@@ -427,6 +1063,21 @@ export interface components {
       new_password: string;
       /** @description The token from the emailed link */
       token: string;
+    };
+    RolesRequest: {
+      /** @description The roles the account will have; `user` is kept whether listed or not */
+      roles: ('user' | 'admin')[];
+    };
+    RolesResponse: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * @example [
+       *       "user",
+       *       "admin"
+       *     ]
+       */
+      roles: ('user' | 'admin')[];
     };
     SendVerificationRequest: {
       /**
@@ -449,6 +1100,11 @@ export interface components {
        * @description Updated at most once a minute
        */
       last_seen_at: string;
+      /**
+       * @description The session was started with a second factor
+       * @example false
+       */
+      mfa: boolean;
       user_agent: string | null;
     };
     SignupRequest: {
@@ -497,6 +1153,23 @@ export interface components {
       /** @example bearer */
       token_type: string;
     };
+    TotpSetupResponse: {
+      /** @example otpauth://totp/auth.example.com:ada%40example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=auth.example.com */
+      otpauth_uri: string;
+      /** @description The otpauth URI as an SVG QR code */
+      qr_svg: string;
+      /**
+       * @description 160-bit secret, base32, for typing into an authenticator app
+       * @example JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+       */
+      secret: string;
+    };
+    TotpStatus: {
+      /** @example true */
+      enabled: boolean;
+      /** Format: date-time */
+      enabled_at: string | null;
+    };
     UserResponse: {
       /** @example ada@example.com */
       email: string;
@@ -535,6 +1208,1091 @@ export interface operations {
       /** @description INTERNAL_ERROR */
       500: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  JwksController_jwks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The JSON Web Key Set: public keys only, never a symmetric key */
+      200: {
+        headers: {
+          /** @description public, max-age=JWKS_MAX_AGE: how long a client may keep the key set */
+          'Cache-Control'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['JwksResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminAuditController_search: {
+    parameters: {
+      query?: {
+        action?: string;
+        /** @description The next_cursor of the previous page (opaque) */
+        cursor?: string;
+        /** @description Rows at or after this time */
+        from?: string;
+        limit?: number;
+        outcome?: 'success' | 'failure';
+        /** @description Rows before this time */
+        to?: string;
+        /** @description Rows about this account */
+        user_id?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminAuditPage'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_search: {
+    parameters: {
+      query?: {
+        /** @description The next_cursor of the previous page (opaque) */
+        cursor?: string;
+        limit?: number;
+        /** @description A prefix of the email or of the username, without regard to case */
+        query?: string;
+        /** @description Accounts that hold this role */
+        role?: 'user' | 'admin';
+        status?: 'active' | 'disabled';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminUserPage'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_detail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminUserDetail'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description LAST_ADMIN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_disable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReasonRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description LAST_ADMIN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_enable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_resetMfa: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReasonRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description MFA_NOT_ENABLED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_passwordReset: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_setRoles: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RolesRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RolesResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description LAST_ADMIN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_revokeSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AdminUsersController_verificationEmail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The account's id */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': Record<string, never>;
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description FORBIDDEN */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description USER_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description ALREADY_VERIFIED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -622,7 +2380,8 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['TokenResponse'];
+          'application/json':
+            components['schemas']['TokenResponse'] | components['schemas']['MfaChallengeResponse'];
         };
       };
       /** @description VALIDATION_FAILED, INVALID_JSON */
@@ -700,6 +2459,105 @@ export interface operations {
         };
       };
       /** @description SERVICE_UNAVAILABLE, BUSY */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AuthController_loginMfa: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MfaLoginRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TokenResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description MFA_CODE_INVALID, MFA_TOKEN_INVALID, MFA_CODE_REQUIRED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SESSION_ACTIVE */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOO_MANY_REQUESTS */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
       503: {
         headers: {
           /** @description Seconds to wait before trying again */
@@ -1045,6 +2903,500 @@ export interface operations {
       };
     };
   };
+  MfaController_status: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MfaStatusResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  MfaController_regenerate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MfaChangeRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecoveryCodesResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, INVALID_CREDENTIALS, MFA_CODE_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description MFA_NOT_ENABLED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE, BUSY */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  MfaController_confirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ConfirmTotpRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RecoveryCodesResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, MFA_CODE_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description MFA_NOT_ENABLED, MFA_ALREADY_ENABLED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  MfaController_disable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MfaChangeRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, INVALID_CREDENTIALS, MFA_CODE_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description MFA_NOT_ENABLED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE, BUSY */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  MfaController_setup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['MfaPasswordRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TotpSetupResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, INVALID_CREDENTIALS */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description MFA_ALREADY_ENABLED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE, BUSY */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  IntrospectionController_introspect: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['IntrospectRequest'];
+        'application/x-www-form-urlencoded': components['schemas']['IntrospectRequest'];
+      };
+    };
+    responses: {
+      /** @description The token is live (all fields), or not ({active: false} alone) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IntrospectionResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INVALID_CLIENT */
+      401: {
+        headers: {
+          /** @description The credentials to send */
+          'WWW-Authenticate'?: string;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOO_MANY_REQUESTS */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
   PasswordController_change: {
     parameters: {
       query?: never;
@@ -1075,7 +3427,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, INVALID_CREDENTIALS */
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, INVALID_CREDENTIALS, MFA_CODE_REQUIRED, MFA_CODE_INVALID */
       401: {
         headers: {
           [name: string]: unknown;
@@ -1403,6 +3755,94 @@ export interface operations {
         };
       };
       /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  AccountController_deleteOwn: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DeleteAccountRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, INVALID_CREDENTIALS */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description LAST_ADMIN */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE, BUSY */
       503: {
         headers: {
           /** @description Seconds to wait before trying again */

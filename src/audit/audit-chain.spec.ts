@@ -44,6 +44,18 @@ describe('audit hash chain', () => {
     );
   });
 
+  it('covers actor_id only when set, so rows from before the column keep their hash', () => {
+    const before = content(1);
+    expect(canonicalContent({ ...before, actorId: null })).toBe(canonicalContent(before));
+    const acted = { ...before, actorId: '0d4e2a3c-1b5f-4a7e-9c8d-6f1e2d3c4b5a' };
+    expect(canonicalContent(acted)).toContain(
+      '"user_id":"7b0c1a52-55b4-4a55-9d43-2b1b1f0c9a10","actor_id":"0d4e2a3c-',
+    );
+    expect(chainHash(sha256, GENESIS_HASH, acted)).not.toBe(
+      chainHash(sha256, GENESIS_HASH, before),
+    );
+  });
+
   it('finds nothing wrong in an intact chain', () => {
     expect(findBreak(sha256, chain(5), null)).toBeNull();
     expect(findBreak(sha256, chain(5), GENESIS_HASH)).toBeNull();
@@ -53,6 +65,7 @@ describe('audit hash chain', () => {
     ['outcome', { outcome: 'failure' }],
     ['meta', { meta: '{"forced":true}' }],
     ['user id', { userId: null }],
+    ['actor id (set)', { actorId: '0d4e2a3c-1b5f-4a7e-9c8d-6f1e2d3c4b5a' }],
     ['time', { createdAt: new Date(Date.UTC(2025, 0, 2, 3, 4, 6, 0)) }],
     ['hash', { hash: 'f'.repeat(64) }],
   ])('names a row whose %s was edited', (_what, edit) => {

@@ -9,6 +9,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** What a row's hash covers: everything but its id and the hashes themselves. */
 export interface ChainedContent {
   userId: string | null;
+  /** Covered only when set: rows from before the column existed keep their hashes. */
+  actorId?: string | null;
   action: string;
   outcome: string;
   ip: string | null;
@@ -28,11 +30,14 @@ export type Sha256 = (value: string) => string;
 
 /**
  * Fixed key order; the time as an ISO string with milliseconds, which both databases store
- * exactly (datetime(3), UTC) and give back as the same Date.
+ * exactly (datetime(3), UTC) and give back as the same Date. `actor_id` is there only when set,
+ * so a row without one hashes as rows did before the column was added, and setting or clearing
+ * it on any row breaks that row's hash.
  */
 export function canonicalContent(row: ChainedContent): string {
   return JSON.stringify({
     user_id: row.userId,
+    ...(row.actorId ? { actor_id: row.actorId } : {}),
     action: row.action,
     outcome: row.outcome,
     ip: row.ip,

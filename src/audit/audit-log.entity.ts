@@ -18,6 +18,10 @@ export class AuditLog {
   @Column({ name: 'user_id', type: 'varchar', length: 36, nullable: true })
   userId: string | null;
 
+  /** Who acted, when not the account the row concerns (an admin); null otherwise. */
+  @Column({ name: 'actor_id', type: 'varchar', length: 36, nullable: true })
+  actorId: string | null;
+
   @Column({ type: 'varchar', length: 40 })
   action: string;
 

@@ -12,10 +12,14 @@ declare module 'fastify' {
   /** Set by @Audit() through the Fastify route config (see audit.interceptor.ts). */
   interface FastifyContextConfig {
     auditAction?: string;
+    /** The caller acts on another account (an admin route): see AuditRecorder.record. */
+    auditActor?: boolean;
   }
 }
 
 const AUDIT_RETRY_AFTER_SECONDS = 5;
+/** The account id of an admin route's path, when it has the shape of one (else it is not kept). */
+const ACCOUNT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** DESIGN names a failed login `login.failed`; other actions keep their name and say `failure`. */
 const FAILED_ACTION: Record<string, string> = { login: 'login.failed' };
@@ -71,7 +75,12 @@ export class AuditRecorder implements OnModuleInit {
   ): Promise<void> {
     const client = clientInfoOf(request);
     const session = sessionOf(request);
-    const userId = facts.userId ?? session?.userId ?? null;
+    // On an actor route the caller (an admin) is the actor, and the row concerns the account
+    // the call was about: the one the handler named, else the one in the path, else none.
+    const actorId = request.routeOptions?.config?.auditActor ? (session?.userId ?? null) : null;
+    const userId = actorId
+      ? (facts.userId ?? targetOf(request))
+      : (facts.userId ?? session?.userId ?? null);
     const origin = { ip: client.ip, userAgent: client.userAgent, requestId: client.requestId };
     const failed = result.outcome === 'failure';
     const meta: AuditMeta = {
@@ -83,6 +92,7 @@ export class AuditRecorder implements OnModuleInit {
       {
         ...origin,
         userId,
+        actorId,
         action: failed ? (FAILED_ACTION[action] ?? action) : action,
         outcome: result.outcome,
         meta,
@@ -107,8 +117,15 @@ export class AuditRecorder implements OnModuleInit {
   }
 }
 
+function targetOf(request: FastifyRequest): string | null {
+  const id = (request.params as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' && ACCOUNT_ID.test(id) ? id.toLowerCase() : null;
+}
+
 /** The session the session guard let through, if the route needs one. */
-function sessionOf(request: FastifyRequest): AuthenticatedSession | null {
+function sessionOf(
+  request: FastifyRequest,
+): Pick<AuthenticatedSession, 'userId' | 'sessionId'> | null {
   const user = (request as { user?: Partial<AuthenticatedSession> }).user;
   return typeof user?.userId === 'string' && typeof user.sessionId === 'string'
     ? { userId: user.userId, sessionId: user.sessionId }

@@ -48,13 +48,16 @@ export class AuditInterceptor implements NestInterceptor {
  * also put in the Fastify route config, where the recorder's hook finds it for calls refused
  * before the handler ran (a failed login is refused by its guard).
  *
+ * `actor`: the caller acts on another account (admin routes). Its rows name the caller as
+ * actor_id and the account acted on (the handler's `userId`, else the path's `id`) as user_id.
+ *
  * The interceptor goes on the handlers it marks, not on every route (APP_INTERCEPTOR): Nest runs
  * each intercepted call through rxjs and AsyncResource.bind, a cost the session check would pay
  * on every request for an interceptor with nothing to do there.
  */
-export const Audit = (action: string) =>
+export const Audit = (action: string, { actor = false }: { actor?: boolean } = {}) =>
   applyDecorators(
     SetMetadata(AUDIT_ACTION, action),
-    RouteConfig({ [AUDIT_ACTION]: action }),
+    RouteConfig({ [AUDIT_ACTION]: action, ...(actor ? { auditActor: true } : {}) }),
     UseInterceptors(AuditInterceptor),
   );

@@ -11,12 +11,25 @@ import { AuditLog } from './audit-log.entity';
 /** One event to append; the service adds the time and the chain hashes. */
 export interface AuditEntry {
   userId: string | null;
+  /** Who acted on the account, when not its owner (an admin). */
+  actorId?: string | null;
   action: string;
   outcome: AuditOutcome;
   ip: string | null;
   userAgent: string | null;
   requestId: string | null;
   meta: Record<string, unknown> | null;
+}
+
+/** The admin's filters over the whole trail; every one optional. */
+export interface AuditSearch {
+  userId?: string;
+  action?: string;
+  outcome?: AuditOutcome;
+  from?: Date;
+  to?: Date;
+  beforeId?: number;
+  limit: number;
 }
 
 export type ChainVerdict =
@@ -105,6 +118,19 @@ export class AuditService {
     });
   }
 
+  /** The whole trail, filtered, newest first (by id, the order rows were appended in). */
+  search(filter: AuditSearch): Promise<AuditLog[]> {
+    const query = this.logs.createQueryBuilder('log');
+    if (filter.userId) query.andWhere('log.userId = :userId', { userId: filter.userId });
+    if (filter.action) query.andWhere('log.action = :action', { action: filter.action });
+    if (filter.outcome) query.andWhere('log.outcome = :outcome', { outcome: filter.outcome });
+    if (filter.from) query.andWhere('log.createdAt >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('log.createdAt < :to', { to: filter.to });
+    if (filter.beforeId !== undefined)
+      query.andWhere('log.id < :beforeId', { beforeId: filter.beforeId });
+    return query.orderBy('log.id', 'DESC').limit(filter.limit).getMany();
+  }
+
   /**
    * The id of the newest row created before `cutoff`: one dive into IDX_audit_logs_created_at
    * (ordering by the indexed column, not by id, is what lets the database walk it backwards).
@@ -191,6 +217,7 @@ export class AuditService {
     return entries.map((entry) => {
       const content = {
         userId: entry.userId,
+        actorId: entry.actorId ?? null,
         action: entry.action,
         outcome: entry.outcome,
         ip: entry.ip,

@@ -40,10 +40,10 @@ export class AuthService implements OnApplicationBootstrap {
 
   /**
    * Unknown email and wrong password get the same answer after the same work (a dummy
-   * verify); an unverified account is told so only after its correct password. An account in
-   * failed-login back-off gets 429 before any password is looked at. The failure count is
-   * cleared only once every factor has passed (LoginCompletion, MfaChallenges): a right password
-   * does not wipe out wrong second-factor codes.
+   * verify); a disabled or unverified account is told so only after its correct password. An
+   * account in failed-login back-off gets 429 before any password is looked at. The failure count
+   * is cleared only once every factor has passed (LoginCompletion, MfaChallenges): a right
+   * password does not wipe out wrong second-factor codes.
    */
   async checkCredentials(email: string, password: string): Promise<User> {
     await this.backoff.assertNotBlocked(email);
@@ -55,6 +55,7 @@ export class AuthService implements OnApplicationBootstrap {
       await this.backoff.recordFailure(email);
       throw Errors.invalidCredentials().concerning({ userId: user?.id });
     }
+    if (user.status !== 'active') throw Errors.accountDisabled().concerning({ userId: user.id });
     if (!user.isVerified) throw Errors.emailNotVerified().concerning({ userId: user.id });
     return user;
   }

@@ -139,6 +139,24 @@ export const Errors = {
     new DomainError(HttpStatus.UNAUTHORIZED, 'INVALID_CLIENT', 'Client authentication failed', {
       authenticate: 'Basic realm="introspection", charset="UTF-8"',
     }),
+  accountDisabled: () =>
+    new DomainError(HttpStatus.FORBIDDEN, 'ACCOUNT_DISABLED', 'This account has been disabled'),
+  /** The caller's roles do not grant what the route needs. */
+  forbidden: () =>
+    new DomainError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'You are not allowed to do this'),
+  alreadyVerified: () =>
+    new DomainError(
+      HttpStatus.CONFLICT,
+      'ALREADY_VERIFIED',
+      'The email address is already verified',
+    ),
+  userNotFound: () => new DomainError(HttpStatus.NOT_FOUND, 'USER_NOT_FOUND', 'No such account'),
+  lastAdmin: () =>
+    new DomainError(
+      HttpStatus.CONFLICT,
+      'LAST_ADMIN',
+      'This would leave no active admin; make another account admin first',
+    ),
   unauthorized: (code: TokenRefusal, detail = TOKEN_REFUSAL_DETAILS[code]) =>
     new DomainError(HttpStatus.UNAUTHORIZED, code, detail),
   tooManyRequests: (retryAfterSeconds: number) =>

@@ -22,5 +22,6 @@ import { PasswordService } from './password.service';
   ],
   controllers: [PasswordController],
   providers: [PasswordService],
+  exports: [PasswordService],
 })
 export class PasswordModule {}

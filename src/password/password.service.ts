@@ -45,21 +45,31 @@ export class PasswordService {
   /**
    * Issues a reset token (voiding older ones) and mails its link to the stored address. An
    * unknown address does the same shape of work, and the mail leaves after the answer, so the
-   * answer and its timing say nothing about whether the account exists.
+   * answer and its timing say nothing about whether the account exists. A disabled account is
+   * answered as an unknown one: no link, no mail.
    */
   async forgot(email: string): Promise<{ userId?: string; sent: boolean }> {
     const user = await this.users.findByEmail(email);
-    // Over the hourly cap nothing is issued, so the last mailed link stays valid.
-    if (!user || !(await this.mail.withinCap('password-reset', user.email))) {
+    const sent = user?.status === 'active' && (await this.sendResetLink(user));
+    // The same shape of work when nothing was sent.
+    if (!sent)
       await this.transactions.run((manager) => this.tokens.voidAllOf(this.crypto.uuid(), manager));
-      return { userId: user?.id, sent: false };
-    }
+    return { userId: user?.id, sent };
+  }
+
+  /**
+   * Issues a token (voiding older ones) and mails its link, within the hourly mail cap: over
+   * it nothing is issued, so the last mailed link stays valid. Also an admin's "send a reset
+   * link" (the admin never sees the token).
+   */
+  async sendResetLink(user: User): Promise<boolean> {
+    if (!(await this.mail.withinCap('password-reset', user.email))) return false;
     const token = await this.transactions.run((manager) => this.tokens.issue(user.id, manager));
     this.mail.sendInBackground('password-reset', user.email, {
       username: user.username,
       link: this.mail.resetLink(token),
     });
-    return { userId: user.id, sent: true };
+    return true;
   }
 
   /**

@@ -86,6 +86,7 @@ describe('access tokens and the JWT strategy', () => {
     expiresAt: new Date(Date.now() + 60_000),
     createdAt: new Date(),
     lastSeenAt: new Date(),
+    roles: ['user'],
     ip: '127.0.0.1',
     userAgent: 'jest',
     amr: 'pwd',
@@ -145,7 +146,7 @@ describe('access tokens and the JWT strategy', () => {
     const outcome = await authenticate(strategy, `Bearer ${accessToken}`);
     expect(outcome).toEqual({
       ok: true,
-      user: { userId: USER_ID, sessionId: SESSION_ID, session: state },
+      user: { userId: USER_ID, sessionId: SESSION_ID, roles: ['user'], session: state },
     });
     expect(sessions.read).toHaveBeenCalledWith(SESSION_ID);
   });

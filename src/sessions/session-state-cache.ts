@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { RedisConnection, withinCommandTimeout } from '../redis/redis.module';
+import { isRoleName } from '../roles/roles';
 import { LAST_SEEN_RESOLUTION_MS, SessionSnapshot, Tombstone } from './session-snapshot';
 
 /** Active entries live at most this long, bounding staleness even in a partial partition. */
@@ -153,6 +154,27 @@ export class SessionStateCache {
     }
   }
 
+  /**
+   * After a change to what active sessions carry (an account's roles) has committed: bumps the
+   * epoch, which orphans every entry, so every instance reads its sessions from the database
+   * once more on their next request; a fill started before the bump is refused (it carries the
+   * old epoch). Role changes are rare admin acts: the bump costs one database read per active
+   * session, spread over their next requests. With Redis away this instance stops trusting it
+   * and bumps once it is back (as after a lost tombstone).
+   */
+  async invalidateAll(): Promise<void> {
+    if (!this.client) return;
+    if (!this.redis.available) {
+      this.forget();
+      return;
+    }
+    try {
+      await withinCommandTimeout(this.client.incr(EPOCH_KEY));
+    } catch (error) {
+      this.distrust(error);
+    }
+  }
+
   private usable(): boolean {
     if (this.trusted) return true;
     this.recovering ??= this.bumpEpoch();
@@ -187,7 +209,10 @@ function ttlFor(state: { expiresAt: Date }): number {
   return state.expiresAt.getTime() - Date.now();
 }
 
-/** Tombstones carry the state only; active entries the whole snapshot but last_seen_at. */
+/**
+ * Tombstones carry the state only; active entries the whole snapshot but last_seen_at. An
+ * entry without amr or roles (written before they were kept) reads as a miss.
+ */
 function encode(state: Tombstone | SessionSnapshot): string {
   const active = state.status === 'active' ? (state as SessionSnapshot) : null;
   return JSON.stringify([
@@ -198,12 +223,13 @@ function encode(state: Tombstone | SessionSnapshot): string {
     active?.ip ?? null,
     active?.userAgent ?? null,
     active?.amr ?? null,
+    active?.roles ?? null,
   ]);
 }
 
 function decode(id: string, raw: string, lastSeenAt: Date): SessionSnapshot | Tombstone | null {
   try {
-    const [status, userId, expires, created, ip, userAgent, amr] = JSON.parse(raw) as [
+    const [status, userId, expires, created, ip, userAgent, amr, roles] = JSON.parse(raw) as [
       SessionSnapshot['status'],
       string,
       number,
@@ -211,10 +237,13 @@ function decode(id: string, raw: string, lastSeenAt: Date): SessionSnapshot | To
       string | null,
       string | null,
       string | null | undefined,
+      unknown,
     ];
     const expiresAt = new Date(expires);
     if (status !== 'active') return { status, userId, expiresAt };
-    if (created === null || typeof amr !== 'string') return null; // not a full entry: read the database
+    // Not a full entry (or one from before amr and roles were kept): read the database.
+    if (created === null || typeof amr !== 'string') return null;
+    if (!Array.isArray(roles) || !roles.every(isRoleName)) return null;
     return {
       id,
       status,
@@ -225,6 +254,7 @@ function decode(id: string, raw: string, lastSeenAt: Date): SessionSnapshot | To
       ip,
       userAgent,
       amr,
+      roles,
     };
   } catch {
     return null; // an entry in an older format: read the database

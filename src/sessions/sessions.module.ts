@@ -3,6 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { KeysModule } from '../keys/keys.module';
+import { PermissionsGuard } from '../roles/permissions.guard';
 import { UsersModule } from '../users/users.module';
 import { AccessTokens } from './access-tokens';
 import { SessionGuard } from './guards/session.guard';
@@ -26,7 +27,10 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     SessionCheck,
     AccessTokens,
     JwtStrategy,
+    // In this order: global guards run in the order they are registered, and the permission
+    // guard reads the roles the session guard attached.
     { provide: APP_GUARD, useClass: SessionGuard },
+    { provide: APP_GUARD, useClass: PermissionsGuard },
   ],
   exports: [SessionsService, SessionRotation, AccessTokens, JwtStrategy],
 })

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { EntityManager } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import type { ClientInfo } from '../common/client-info';
 import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
@@ -48,6 +49,7 @@ export class SessionsService {
     private readonly crypto: CryptoService,
     private readonly users: UsersService,
     private readonly cache: SessionStateCache,
+    @InjectRepository(Session) private readonly sessions: Repository<Session>,
   ) {
     this.lifetimeMs = auth.refreshTokenDays * 24 * 60 * 60 * 1000;
   }
@@ -61,7 +63,9 @@ export class SessionsService {
    *
    * `user` is the account as its credentials were checked. If its password changed since (a
    * reset or change committed in between), the login is refused as INVALID_CREDENTIALS: a
-   * session never outlives the password it was started with.
+   * session never outlives the password it was started with. If it was disabled since, the login
+   * is refused as ACCOUNT_DISABLED: a disable, which locks the same row, either comes first and
+   * is seen here, or comes after and ends the session this starts.
    */
   async start(
     user: Pick<User, 'id' | 'passwordHash'>,
@@ -77,6 +81,7 @@ export class SessionsService {
         const locked = await this.users.lockRow(userId, manager);
         if (locked?.passwordHash !== user.passwordHash)
           throw Errors.invalidCredentials().concerning({ userId });
+        if (locked.status !== 'active') throw Errors.accountDisabled().concerning({ userId });
         const current = await manager.findOneBy(Session, { activeUserId: userId });
         let ended: StartedSession['ended'];
         if (current) {
@@ -87,6 +92,7 @@ export class SessionsService {
         }
         await within?.(manager);
         await manager.insert(Session, session);
+        await this.users.recordLogin(userId, now, manager);
         return { session, refreshToken, ended };
       });
     } catch (error) {
@@ -122,6 +128,20 @@ export class SessionsService {
     keepSessionId?: string,
   ): Promise<number> {
     return this.endSessions({ userId, exceptId: keepSessionId }, 'revoked', manager);
+  }
+
+  /** The user's active session, if any (for the admin's view of an account). */
+  activeSessionOf(userId: string): Promise<Session | null> {
+    return this.sessions.findOneBy({ activeUserId: userId });
+  }
+
+  /**
+   * After what active sessions carry (the account's roles) changed in this transaction: once it
+   * commits, every instance's guard reads sessions from the database again before it answers
+   * with the old roles (see SessionStateCache.invalidateAll).
+   */
+  rolesChanged(manager: EntityManager): void {
+    this.transactions.afterCommit(manager, () => this.cache.invalidateAll());
   }
 
   private newSession(userId: string, client: ClientInfo, now: Date, amr: readonly string[]) {

@@ -1,8 +1,12 @@
-import { Column, Entity, PrimaryColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn, Unique } from 'typeorm';
+
+export const ACCOUNT_STATUSES = ['active', 'disabled'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 @Entity('users')
 @Unique('UQ_users_email', ['email'])
 @Unique('UQ_users_username_key', ['usernameKey'])
+@Index('IDX_users_created_at_id', ['createdAt', 'id'])
 export class User {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -24,6 +28,13 @@ export class User {
 
   @Column({ name: 'verified_at', type: 'datetime', precision: 3, nullable: true })
   verifiedAt: Date | null;
+
+  /** A disabled account cannot log in; an admin disables and enables it. */
+  @Column({ type: 'varchar', length: 16, default: 'active' })
+  status: AccountStatus;
+
+  @Column({ name: 'last_login_at', type: 'datetime', precision: 3, nullable: true })
+  lastLoginAt: Date | null;
 
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt: Date;

@@ -1,21 +1,38 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, In, Repository, SelectQueryBuilder } from 'typeorm';
 import { authConfig } from '../config/auth.config';
 import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
 import { normaliseEmail } from '../common/email';
 import { Transactions, uniqueViolation } from '../common/transactions';
+import { rolesFromColumn, selectAssignedRoles } from '../roles/roles.service';
+import type { RoleName } from '../roles/roles';
 import { normaliseUsername, usernameKey } from './identity';
 import { passwordProblem } from './password-policy';
-import { User } from './user.entity';
+import { AccountStatus, User } from './user.entity';
 
 export interface NewUser {
   username: string;
   email: string;
   password: string;
 }
+
+/** What the admin listing filters on; `after` continues after a previous page's last account. */
+export interface UserSearch {
+  /** A prefix of the email or of the username (without regard to case). */
+  prefix?: string;
+  status?: AccountStatus;
+  role?: RoleName;
+  limit: number;
+  after?: { createdAt: Date; id: string };
+}
+
+export type UserWithRoles = User & { roles: RoleName[] };
+
+/** LIKE with `!` as its escape character, which SQLite and MySQL read alike. */
+const likePrefix = (value: string) => `${value.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
 @Injectable()
 export class UsersService {
@@ -41,6 +58,8 @@ export class UsersService {
       passwordHash: await this.crypto.hashPassword(input.password),
       isVerified: false,
       verifiedAt: null,
+      status: 'active',
+      lastLoginAt: null,
       createdAt: now,
       updatedAt: now,
     });
@@ -77,6 +96,70 @@ export class UsersService {
 
   findByEmail(email: string): Promise<User | null> {
     return this.users.findOneBy({ email: normaliseEmail(email) });
+  }
+
+  /** The account with its roles, in one query. */
+  async findWithRoles(id: string): Promise<UserWithRoles | null> {
+    const [user] = await this.withRoles(
+      this.users.createQueryBuilder('user').where('user.id = :id', { id }),
+    );
+    return user ?? null;
+  }
+
+  /** Accounts newest first (created_at, then id), with their roles, for the admin listing. */
+  search(filter: UserSearch): Promise<UserWithRoles[]> {
+    const query = this.users.createQueryBuilder('user');
+    if (filter.prefix) {
+      const prefix = likePrefix(filter.prefix.toLowerCase());
+      query.andWhere(
+        "(user.email LIKE :prefix ESCAPE '!' OR user.usernameKey LIKE :prefix ESCAPE '!')",
+        { prefix },
+      );
+    }
+    if (filter.status) query.andWhere('user.status = :status', { status: filter.status });
+    if (filter.role && filter.role !== 'user') {
+      query.andWhere(
+        'EXISTS (SELECT 1 FROM user_roles held WHERE held.user_id = user.id AND held.role = :role)',
+        { role: filter.role },
+      );
+    }
+    if (filter.after) {
+      query.andWhere(
+        '(user.createdAt < :afterAt OR (user.createdAt = :afterAt AND user.id < :afterId))',
+        { afterAt: filter.after.createdAt, afterId: filter.after.id },
+      );
+    }
+    return this.withRoles(
+      query.orderBy('user.createdAt', 'DESC').addOrderBy('user.id', 'DESC').limit(filter.limit),
+    );
+  }
+
+  /** How many of these accounts are active (not disabled). */
+  countActive(ids: string[], manager: EntityManager): Promise<number> {
+    if (ids.length === 0) return Promise.resolve(0);
+    return manager.count(User, { where: { id: In(ids), status: 'active' } });
+  }
+
+  async setStatus(userId: string, status: AccountStatus, manager: EntityManager): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .update(User)
+      .set({ status, updatedAt: new Date() })
+      .where('id = :userId AND status <> :status', { userId, status })
+      .execute();
+    return result.affected === 1;
+  }
+
+  async recordLogin(userId: string, at: Date, manager: EntityManager): Promise<void> {
+    await manager.update(User, { id: userId }, { lastLoginAt: at });
+  }
+
+  /**
+   * Deletes the account; its sessions, tokens and role assignments go with it (foreign keys,
+   * ON DELETE CASCADE). Audit rows keep its id: they have no foreign key.
+   */
+  async delete(userId: string, manager: EntityManager): Promise<void> {
+    await manager.delete(User, { id: userId });
   }
 
   /**
@@ -123,6 +206,16 @@ export class UsersService {
       .where('id = :userId AND password_hash = :expectedHash', { userId, expectedHash })
       .execute();
     return result.affected === 1;
+  }
+
+  private async withRoles(query: SelectQueryBuilder<User>): Promise<UserWithRoles[]> {
+    const { entities, raw } = await selectAssignedRoles(
+      query,
+      'user.id',
+      'user_roles_list',
+    ).getRawAndEntities<{ user_id: string; user_roles_list: string | null }>();
+    const roles = new Map(raw.map((row) => [row.user_id, row.user_roles_list]));
+    return entities.map((user) => ({ ...user, roles: rolesFromColumn(roles.get(user.id)) }));
   }
 
   private async assertUnique(email: string, key: string): Promise<void> {

@@ -34,10 +34,13 @@ export class VerificationService {
     return true;
   }
 
-  /** Resends for an unverified account; says nothing about whether the account exists. */
+  /**
+   * Resends for an unverified, active account; says nothing about whether the account exists.
+   */
   async resend(email: string): Promise<{ sent: boolean; userId?: string }> {
     const user = await this.users.findByEmail(email);
-    if (!user || user.isVerified) return { sent: false, userId: user?.id };
+    if (!user || user.isVerified || user.status !== 'active')
+      return { sent: false, userId: user?.id };
     return { sent: await this.sendVerification(user), userId: user.id };
   }
 

@@ -1,5 +1,4 @@
 import { DataSource } from 'typeorm';
-import { MfaService } from '../../src/mfa/mfa.service';
 import { moveClockBy } from '../support/clock';
 import { bearer, GOOD_PASSWORD, loggedInUser } from '../support/factories';
 import {
@@ -11,6 +10,7 @@ import {
 import { testCrypto } from '../support/crypto';
 import { keysCommand } from '../support/keys';
 import { tokenIn } from '../support/smtp-peer';
+import { loggedInAdmin } from '../support/admin';
 import { startTestApp, TestApp } from '../support/test-app';
 import { base32Decode, totp } from '../support/totp';
 
@@ -503,12 +503,23 @@ describe('two-factor login (TOTP and recovery codes)', () => {
 
     it('an administrator reset turns it off, voids the codes and mails the user', async () => {
       const user = await enrolled();
-      const mfa = t.app.get(MfaService);
-      const facts = await mfa.resetByAdmin(user.userId, 'admin-id', 'lost phone');
-      expect(facts).toEqual({
-        userId: user.userId,
-        meta: { actor_id: 'admin-id', reason: 'lost phone' },
-      });
+      const admin = await loggedInAdmin(t);
+      const reset = (token: string, id = user.userId) =>
+        t.http
+          .post(`/admin/users/${id}/mfa/reset`)
+          .set(bearer(token))
+          .send({ reason: 'lost phone' });
+
+      // Only with the mfa:reset permission: the user cannot reset their own second factor.
+      const session = await logIn(user);
+      const own = await reset(session.access_token).expect(403);
+      expect(own.body.code).toBe('FORBIDDEN');
+      await t.http.post('/auth/logout').set(bearer(session.access_token)).expect(200);
+      const detail = await t.http.get(`/admin/users/${user.userId}`).set(bearer(admin.accessToken));
+      expect(detail.body.mfa).toEqual({ enabled: true });
+
+      const done = await reset(admin.accessToken).expect(200);
+      expect(done.body).toEqual({ status: 'success', message: 'Two-factor login is off' });
       const login = await passwordStep(user).expect(200);
       expect(login.body.access_token).toEqual(expect.any(String));
       expect(await status(login.body.access_token)).toEqual({
@@ -516,9 +527,21 @@ describe('two-factor login (TOTP and recovery codes)', () => {
         recovery_codes: { remaining: 0 },
       });
       await mailSaying(user.identity.email, 'administrator turned two-factor login off');
-      await expect(mfa.resetByAdmin(user.userId, 'admin-id', 'again')).rejects.toMatchObject({
-        code: 'MFA_NOT_ENABLED',
-      });
+      const audit = await t.http.get('/audit/me').set(bearer(login.body.access_token));
+      expect(audit.body.items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            action: 'mfa.reset',
+            outcome: 'success',
+            meta: expect.objectContaining({ reason: 'lost phone' }),
+          }),
+        ]),
+      );
+
+      const again = await reset(admin.accessToken).expect(409);
+      expect(again.body.code).toBe('MFA_NOT_ENABLED');
+      const unknown = await reset(admin.accessToken, '00000000-0000-4000-8000-000000000000');
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'USER_NOT_FOUND']);
     });
   });
 

@@ -77,6 +77,7 @@ const withLocalRefs = <T>(schema: T): T =>
  * object schemas with properties and no word on others get additionalProperties: false.
  */
 function closeObjects(schema: SchemaObject): void {
+  nullableReference(schema);
   if (schema.properties && schema.additionalProperties === undefined) {
     schema.additionalProperties = false;
   }
@@ -90,6 +91,20 @@ function closeObjects(schema: SchemaObject): void {
   for (const child of nested) {
     if (typeof child === 'object' && child !== null && !('$ref' in child)) closeObjects(child);
   }
+}
+
+/**
+ * `{nullable: true, allOf: [{$ref}]}`, how @nestjs/swagger writes a nullable object property, is
+ * read as openapi-typescript and Swagger UI read it: null, or that object. (JSON Schema alone
+ * would still apply the allOf to null.)
+ */
+function nullableReference(schema: SchemaObject): void {
+  if (!schema.nullable || !schema.allOf) return;
+  const alternatives = [{ type: 'null' }, { allOf: schema.allOf }] as SchemaObject[];
+  delete schema.nullable;
+  delete schema.type;
+  delete schema.allOf;
+  schema.anyOf = alternatives;
 }
 
 /** Problems are documented with one example per code: a code without one is undocumented. */

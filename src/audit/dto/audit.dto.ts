@@ -1,30 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { PAGE_DEFAULT, PageLimitQuery } from '../../common/pagination';
 import type { AuditLog } from '../audit-log.entity';
 
-export const AUDIT_PAGE_DEFAULT = 20;
-export const AUDIT_PAGE_MAX = 100;
+export const AUDIT_PAGE_DEFAULT = PAGE_DEFAULT;
 const CURSOR_PATTERN = /^[1-9][0-9]{0,14}$/;
 
-/** Digits become a number for the validators; anything else stays as given and is refused. */
-const toInteger = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
-
-export class AuditPageQuery {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: AUDIT_PAGE_MAX,
-    default: AUDIT_PAGE_DEFAULT,
-  })
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'limit must be an integer from 1 to 100' })
-  @Min(1, { message: 'limit must be an integer from 1 to 100' })
-  @Max(AUDIT_PAGE_MAX, { message: 'limit must be an integer from 1 to 100' })
-  limit?: number;
-
+export class AuditPageQuery extends PageLimitQuery {
   @ApiPropertyOptional({
     description: 'The next_cursor of the previous page (opaque)',
     pattern: CURSOR_PATTERN.source,
@@ -43,7 +25,10 @@ export class AuditEventView {
     example: 'login',
     description:
       'signup, email.verify.sent, email.verify, login, login.failed, logout, token.refresh, ' +
-      'token.reuse, session.replaced, password.forgot, password.reset, password.change',
+      'token.reuse, session.replaced, password.forgot, password.reset, password.change, ' +
+      'account.delete; an admin acting on the account: admin.user.* (view, disable, enable, ' +
+      'sessions.revoke, roles, verification_email, password_reset, delete), admin.grant and ' +
+      'admin.revoke (the command line)',
   })
   action: string;
 

@@ -24,7 +24,7 @@ export class SessionView {
   @ApiProperty({ example: false, description: 'The session was started with a second factor' })
   mfa: boolean;
 
-  static of(session: SessionSnapshot): SessionView {
+  static of(session: Omit<SessionSnapshot, 'roles' | 'userId' | 'status'>): SessionView {
     return {
       id: session.id,
       created_at: session.createdAt.toISOString(),

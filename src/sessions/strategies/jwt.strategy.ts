@@ -7,7 +7,10 @@ import '../../keys/passport-jwt-verifier';
 import { SessionSnapshot } from '../session-snapshot';
 import { REFUSAL_FOR_STATUS, refuse, SessionCheck } from '../session-check';
 
-/** The guard's principal: who, which session, and the session as the guard just read it. */
+/**
+ * The guard's principal: who, which session, the account's roles and the session as the guard
+ * just read it.
+ */
 export interface SessionPrincipal extends AuthenticatedSession {
   session: SessionSnapshot;
 }
@@ -45,6 +48,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!state || state.userId !== sub) throw refuse('TOKEN_INVALID');
     if (state.status !== 'active') throw refuse(REFUSAL_FOR_STATUS[state.status]);
     if (state.expiresAt.getTime() <= Date.now()) throw refuse('TOKEN_EXPIRED');
-    return { userId: sub, sessionId: sid, session: state };
+    return { userId: sub, sessionId: sid, roles: state.roles, session: state };
   }
 }
