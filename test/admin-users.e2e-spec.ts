@@ -147,6 +147,7 @@ describe('the admin API: accounts', () => {
           last_seen_at: expect.any(String),
           ip: expect.any(String),
           user_agent: null,
+          mfa: false,
         },
         mfa: { enabled: false },
       });

@@ -125,9 +125,9 @@ describe('The response contract check', () => {
 
   it('reports an operation the document does not have', () => {
     const problems = contract.problemsWith(
-      response({ method: 'DELETE', url: '/users/me', route: '/users/me' }),
+      response({ method: 'DELETE', url: '/session/active', route: '/session/active' }),
     );
-    expect(problems).toEqual(['the document has no operation DELETE /users/me']);
+    expect(problems).toEqual(['the document has no operation DELETE /session/active']);
   });
 
   it('catches a real response that drifted from its document, however it was requested', async () => {

@@ -271,7 +271,7 @@ export interface paths {
     put?: never;
     /**
      * Log in; one live session per account
-     * @description INVALID_CREDENTIALS answers an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED comes only after a correct password. With two-factor login on, a correct password answers {mfa_required: true, mfa_token, mfa_methods, expires_in} and no session yet: continue with POST /auth/login/mfa. With SESSION_POLICY=reject, a login while another session is active answers 409 SESSION_ACTIVE. A client should ask the user whether to end the other session and, if so, retry with "force": true, which ends it (its tokens then get 401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces. Repeated failures are slowed down with 429 and Retry-After.
+     * @description INVALID_CREDENTIALS answers an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED and ACCOUNT_DISABLED come only after a correct password. With two-factor login on, a correct password answers {mfa_required: true, mfa_token, mfa_methods, expires_in} and no session yet: continue with POST /auth/login/mfa. With SESSION_POLICY=reject, a login while another session is active answers 409 SESSION_ACTIVE. A client should ask the user whether to end the other session and, if so, retry with "force": true, which ends it (its tokens then get 401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces. Repeated failures are slowed down with 429 and Retry-After.
      */
     post: operations['AuthController_login'];
     delete?: never;
@@ -2402,7 +2402,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description EMAIL_NOT_VERIFIED */
+      /** @description EMAIL_NOT_VERIFIED, ACCOUNT_DISABLED */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2503,6 +2503,15 @@ export interface operations {
       };
       /** @description MFA_CODE_INVALID, MFA_TOKEN_INVALID, MFA_CODE_REQUIRED */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description ACCOUNT_DISABLED */
+      403: {
         headers: {
           [name: string]: unknown;
         };

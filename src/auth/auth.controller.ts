@@ -110,7 +110,7 @@ export class AuthController {
       summary: 'Log in; one live session per account',
       description:
         'INVALID_CREDENTIALS answers an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED ' +
-        'comes only after a correct password. With two-factor login on, a correct password answers ' +
+        'and ACCOUNT_DISABLED come only after a correct password. With two-factor login on, a correct password answers ' +
         '{mfa_required: true, mfa_token, mfa_methods, expires_in} and no session yet: continue with ' +
         'POST /auth/login/mfa. With SESSION_POLICY=reject, a login while another ' +
         'session is active answers 409 SESSION_ACTIVE. A client should ask the user whether to end ' +
@@ -121,6 +121,7 @@ export class AuthController {
     ...BODY_PROBLEMS,
     'INVALID_CREDENTIALS',
     'EMAIL_NOT_VERIFIED',
+    'ACCOUNT_DISABLED',
     'SESSION_ACTIVE',
     'TOO_MANY_REQUESTS',
     ...STORE_PROBLEMS,
@@ -157,6 +158,7 @@ export class AuthController {
     'MFA_CODE_INVALID',
     'MFA_TOKEN_INVALID',
     'MFA_CODE_REQUIRED',
+    'ACCOUNT_DISABLED',
     'SESSION_ACTIVE',
     'TOO_MANY_REQUESTS',
     ...STORE_PROBLEMS,
