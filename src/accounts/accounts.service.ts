@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CryptoService } from '../common/crypto.service';
 import { Errors } from '../common/errors';
 import { Transactions } from '../common/transactions';
 import { ADMIN_ROLE, RoleName } from '../roles/roles';
@@ -28,7 +27,6 @@ export class AccountsService {
     private readonly roles: RolesService,
     private readonly sessions: SessionsService,
     private readonly transactions: Transactions,
-    private readonly crypto: CryptoService,
   ) {}
 
   /** The account is disabled and its session ends at once (401 SESSION_REVOKED everywhere). */
@@ -101,9 +99,7 @@ export class AccountsService {
    * token is from then on.
    */
   async deleteOwn(userId: string, password: string): Promise<void> {
-    const user = await this.users.findById(userId);
-    if (!user || !(await this.crypto.verifyPassword(user.passwordHash, password)))
-      throw Errors.invalidCredentials();
+    const user = await this.users.findByIdWithPassword(userId, password);
     await this.transactions.run((manager) => this.deleteLocked(userId, manager, user.passwordHash));
   }
 

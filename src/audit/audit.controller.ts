@@ -31,7 +31,11 @@ export class AuditController {
   ): Promise<AuditPageResponse> {
     const limit = query.limit ?? AUDIT_PAGE_DEFAULT;
     const before = query.cursor === undefined ? undefined : Number(query.cursor);
-    const rows = await this.audit.listForUser(session.userId, limit + 1, before);
+    const rows = await this.audit.search({
+      userId: session.userId,
+      beforeId: before,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     return {
       items: page.map((row) => AuditEventView.of(row)),

@@ -109,16 +109,10 @@ export class AuditService {
     return verifyAuditChain(this.logs, (value) => this.crypto.sha256(value));
   }
 
-  /** The user's events, newest first; `beforeId` continues after a previous page. */
-  listForUser(userId: string, limit: number, beforeId?: number): Promise<AuditLog[]> {
-    return this.logs.find({
-      where: beforeId === undefined ? { userId } : { userId, id: LessThan(beforeId) },
-      order: { id: 'DESC' },
-      take: limit,
-    });
-  }
-
-  /** The whole trail, filtered, newest first (by id, the order rows were appended in). */
+  /**
+   * The trail, filtered (GET /audit/me: one user's; the admin's: any), newest first (by id, the
+   * order rows were appended in); `beforeId` continues after a previous page.
+   */
   search(filter: AuditSearch): Promise<AuditLog[]> {
     const query = this.logs.createQueryBuilder('log');
     if (filter.userId) query.andWhere('log.userId = :userId', { userId: filter.userId });

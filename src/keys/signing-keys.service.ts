@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, LessThanOrEqual, Repository } from 'typeorm';
 import { CryptoService, KeyPairAlgorithm } from '../common/crypto.service';
 import { Transactions, uniqueViolation } from '../common/transactions';
-import { authConfig } from '../config/auth.config';
+import { authConfig, KEY_PAIR_ALGORITHMS } from '../config/auth.config';
 import { ConfigError } from '../config/env';
 import { keysConfig } from '../config/keys.config';
 import { SigningKey } from './signing-key.entity';
@@ -52,7 +52,9 @@ export class SigningKeysService {
   /** The algorithm new keys get: ALGORITHM, when it is a key-pair one. */
   get algorithm(): KeyPairAlgorithm | null {
     const alg = this.auth.algorithm;
-    return alg === 'ES256' || alg === 'EdDSA' || alg === 'RS256' ? alg : null;
+    return (KEY_PAIR_ALGORITHMS as readonly string[]).includes(alg)
+      ? (alg as KeyPairAlgorithm)
+      : null;
   }
 
   /** A next key is published this long before it signs: every JWKS cache has seen it by then. */

@@ -79,7 +79,7 @@ export class MfaService {
 
   /** A new pending secret (replacing a pending one), after the password; on until confirmed. */
   async setup(userId: string, password: string): Promise<TotpEnrolment> {
-    const user = await this.userWithPassword(userId, password);
+    const user = await this.users.findByIdWithPassword(userId, password);
     if (await this.isEnabled(userId)) throw Errors.mfaAlreadyEnabled();
     const secret = Totp.newSecret();
     const pending: TotpCredential = {
@@ -125,7 +125,7 @@ export class MfaService {
 
   /** Turns two-factor login off, after the password and a code (TOTP or recovery code). */
   async disable(userId: string, password: string, code: string): Promise<PassedFactor> {
-    const user = await this.userWithPassword(userId, password);
+    const user = await this.users.findByIdWithPassword(userId, password);
     const passed = await this.requireEnabledAndPassed(user, code);
     await this.turnOff(userId);
     await this.tell(userId, 'Two-factor login was turned off for your account');
@@ -138,7 +138,7 @@ export class MfaService {
     password: string,
     code: string,
   ): Promise<PassedFactor & { codes: string[] }> {
-    const user = await this.userWithPassword(userId, password);
+    const user = await this.users.findByIdWithPassword(userId, password);
     const passed = await this.requireEnabledAndPassed(user, code);
     const codes = await this.transactions.run((manager) =>
       this.recoveryCodes.replaceAllOf(userId, manager),
@@ -168,9 +168,7 @@ export class MfaService {
   async requireSecondFactorFor(user: User, code: string | undefined): Promise<PassedFactor | null> {
     if (!(await this.isEnabled(user.id))) return null;
     if (code === undefined) throw Errors.mfaCodeRequired();
-    const passed = await this.verify(user, proofOf(code));
-    if (!passed) throw Errors.mfaCodeInvalid();
-    return passed;
+    return this.spend(user, code);
   }
 
   /**
@@ -214,6 +212,11 @@ export class MfaService {
 
   private async requireEnabledAndPassed(user: User, code: string): Promise<PassedFactor> {
     if (!(await this.isEnabled(user.id))) throw Errors.mfaNotEnabled();
+    return this.spend(user, code);
+  }
+
+  /** Checks and spends `code` (TOTP or recovery code); MFA_CODE_INVALID when it does not pass. */
+  private async spend(user: User, code: string): Promise<PassedFactor> {
     const passed = await this.verify(user, proofOf(code));
     if (!passed) throw Errors.mfaCodeInvalid();
     return passed;
@@ -230,13 +233,6 @@ export class MfaService {
 
   private enabledCredentialOf(userId: string): Promise<TotpCredential | null> {
     return this.totp.findOneBy({ userId, enabledAt: Not(IsNull()) });
-  }
-
-  private async userWithPassword(userId: string, password: string): Promise<User> {
-    const user = await this.users.findById(userId);
-    if (!user || !(await this.crypto.verifyPassword(user.passwordHash, password)))
-      throw Errors.invalidCredentials();
-    return user;
   }
 
   private async tell(userId: string, event: string): Promise<void> {

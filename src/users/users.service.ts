@@ -94,6 +94,14 @@ export class UsersService {
     return this.users.findOneBy({ id });
   }
 
+  /** The account, once `password` is proven to be its own; INVALID_CREDENTIALS otherwise. */
+  async findByIdWithPassword(id: string, password: string): Promise<User> {
+    const user = await this.findById(id);
+    if (!user || !(await this.crypto.verifyPassword(user.passwordHash, password)))
+      throw Errors.invalidCredentials();
+    return user;
+  }
+
   findByEmail(email: string): Promise<User | null> {
     return this.users.findOneBy({ email: normaliseEmail(email) });
   }
