@@ -598,8 +598,8 @@ export interface paths {
     put?: never;
     post?: never;
     /**
-     * Delete the caller's own account (needs its password)
-     * @description The session ends and the account is deleted with its sessions, one-time tokens and roles; its email and username are free again. Audit rows keep the account id until AUDIT_RETENTION_DAYS purges them. INVALID_CREDENTIALS: wrong password (nothing changes). LAST_ADMIN: the account is the only active admin.
+     * Delete the caller's own account (needs its password, and a code with two-factor on)
+     * @description The session ends and the account is deleted with its sessions, one-time tokens and roles; its email and username are free again. Audit rows keep the account id until AUDIT_RETENTION_DAYS purges them. INVALID_CREDENTIALS: wrong password (nothing changes). With two-factor login on, `code` is required (MFA_CODE_REQUIRED) and must be valid (MFA_CODE_INVALID). LAST_ADMIN: the account is the only active admin.
      */
     delete: operations['AccountController_deleteOwn'];
     options?: never;
@@ -809,6 +809,11 @@ export interface components {
       token: string;
     };
     DeleteAccountRequest: {
+      /**
+       * @description Required while two-factor login is on: a code from the authenticator app or a recovery code (spent)
+       * @example 123456
+       */
+      code?: string;
       password: string;
     };
     FieldErrorResponse: {
@@ -3806,7 +3811,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, INVALID_CREDENTIALS */
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, INVALID_CREDENTIALS, MFA_CODE_REQUIRED, MFA_CODE_INVALID */
       401: {
         headers: {
           [name: string]: unknown;

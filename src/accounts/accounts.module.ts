@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { RolesModule } from '../roles/roles.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
@@ -8,7 +9,7 @@ import { AccountsService } from './accounts.service';
 
 /** An account's standing: status, roles, deletion (by its owner or an admin). */
 @Module({
-  imports: [UsersModule, RolesModule, SessionsModule, AuditModule],
+  imports: [UsersModule, RolesModule, SessionsModule, MfaModule, AuditModule],
   controllers: [AccountController],
   providers: [AccountsService],
   exports: [AccountsService],

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Errors } from '../common/errors';
 import { Transactions } from '../common/transactions';
+import { MfaService, PassedFactor } from '../mfa/mfa.service';
 import { ADMIN_ROLE, RoleName } from '../roles/roles';
 import { RolesService } from '../roles/roles.service';
 import { SessionsService } from '../sessions/sessions.service';
@@ -26,6 +27,7 @@ export class AccountsService {
     private readonly users: UsersService,
     private readonly roles: RolesService,
     private readonly sessions: SessionsService,
+    private readonly mfa: MfaService,
     private readonly transactions: Transactions,
   ) {}
 
@@ -94,13 +96,18 @@ export class AccountsService {
 
   /**
    * DELETE /users/me: the owner proves the password (INVALID_CREDENTIALS otherwise, the session
-   * stays). A password changed since the check (a racing reset) refuses the deletion too; an
+   * stays) and, with two-factor login on, gives a code (spent; returned for the audit row). A password changed since the check (a racing reset) refuses the deletion too; an
    * account deleted meanwhile (a racing request of the same session) is SESSION_REVOKED, as its
    * token is from then on.
    */
-  async deleteOwn(userId: string, password: string): Promise<void> {
+  async deleteOwn(
+    userId: string,
+    { password, code }: { password: string; code?: string },
+  ): Promise<{ secondFactor: PassedFactor | null }> {
     const user = await this.users.findByIdWithPassword(userId, password);
+    const secondFactor = await this.mfa.requireSecondFactorFor(user, code);
     await this.transactions.run((manager) => this.deleteLocked(userId, manager, user.passwordHash));
+    return { secondFactor };
   }
 
   private async deleteLocked(userId: string, manager: EntityManager, checkedHash?: string) {

@@ -443,6 +443,28 @@ describe('two-factor login (TOTP and recovery codes)', () => {
       await change({ code: user.recoveryCodes[0] }).expect(200);
     });
 
+    it('DELETE /users/me needs a code while TOTP is on, and spends it', async () => {
+      const user = await enrolled();
+      const session = await logIn(user);
+      const remove = (extra: object) =>
+        t.http
+          .delete('/users/me')
+          .set(bearer(session.access_token))
+          .send({ password: GOOD_PASSWORD, ...extra });
+      expectProblem(await remove({}), 401, 'MFA_CODE_REQUIRED');
+      expectProblem(await remove({ code: wrongCode(user.secret) }), 401, 'MFA_CODE_INVALID');
+      await t.http.get('/users/me').set(bearer(session.access_token)).expect(200);
+      await remove({ code: user.recoveryCodes[1] }).expect(200);
+      expect((await t.http.get('/users/me').set(bearer(session.access_token))).status).toBe(401);
+      expectProblem(
+        await t.http
+          .post('/auth/login')
+          .send({ email: user.identity.email, password: GOOD_PASSWORD }),
+        401,
+        'INVALID_CREDENTIALS',
+      );
+    });
+
     it('turns off with the password and a code, and mails the user', async () => {
       const user = await enrolled();
       const session = await logIn(user);
