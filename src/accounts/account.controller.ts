@@ -18,7 +18,8 @@ export class AccountController {
   @Audit('account.delete')
   @ApiSession(
     {
-      summary: "Delete the caller's own account (needs its password, and a code with two-factor on)",
+      summary:
+        "Delete the caller's own account (needs its password, and a code with two-factor on)",
       description:
         'The session ends and the account is deleted with its sessions, one-time tokens and ' +
         'roles; its email and username are free again. Audit rows keep the account id until ' +
