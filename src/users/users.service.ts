@@ -95,11 +95,14 @@ export class UsersService {
   }
 
   /** The account, once `password` is proven to be its own; INVALID_CREDENTIALS otherwise. */
-  async findByIdWithPassword(id: string, password: string): Promise<User> {
+  async findByIdWithPassword(
+    id: string,
+    password: string,
+  ): Promise<User & { passwordHash: string }> {
     const user = await this.findById(id);
     if (!user || !(await this.crypto.verifyPassword(user.passwordHash, password)))
       throw Errors.invalidCredentials();
-    return user;
+    return user as User & { passwordHash: string };
   }
 
   findByEmail(email: string): Promise<User | null> {
