@@ -123,7 +123,12 @@ export class SocialLogin1799300000000 implements MigrationInterface {
 
   private async setPasswordHashNullable(queryRunner: QueryRunner, isNullable: boolean) {
     const column = (nullable: boolean) =>
-      new TableColumn({ name: 'password_hash', type: 'varchar', length: '255', isNullable: nullable });
+      new TableColumn({
+        name: 'password_hash',
+        type: 'varchar',
+        length: '255',
+        isNullable: nullable,
+      });
     if (queryRunner.connection.options.type === 'mysql') {
       await queryRunner.query(
         `ALTER TABLE users MODIFY password_hash varchar(255) ${isNullable ? 'NULL' : 'NOT NULL'}`,

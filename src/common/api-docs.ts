@@ -44,6 +44,8 @@ const EXAMPLES = {
   ACCOUNT_EXISTS: Errors.accountExists(),
   IDENTITY_IN_USE: Errors.identityInUse(),
   IDENTITY_NOT_FOUND: Errors.identityNotFound(),
+  PROVIDER_ALREADY_LINKED: Errors.providerAlreadyLinked(),
+  EMAIL_UNAVAILABLE: Errors.emailUnavailable(),
   LAST_LOGIN_METHOD: Errors.lastLoginMethod(),
   PROVIDER_UNKNOWN: Errors.providerUnknown(),
   PROVIDER_UNAVAILABLE: Errors.providerUnavailable(5),

@@ -176,10 +176,31 @@ export const Errors = {
       'LAST_LOGIN_METHOD',
       'This is the last way to log in to the account: set a password or link another provider first',
     ),
+  providerAlreadyLinked: () =>
+    new DomainError(
+      HttpStatus.CONFLICT,
+      'PROVIDER_ALREADY_LINKED',
+      'An account of this provider is already linked: unlink it first',
+    ),
+  /** The provider gave no email it vouches for (GitHub: no primary, verified address). */
+  emailUnavailable: () =>
+    new DomainError(
+      HttpStatus.BAD_REQUEST,
+      'EMAIL_UNAVAILABLE',
+      'The provider did not give an email address it has verified',
+    ),
   identityNotFound: () =>
-    new DomainError(HttpStatus.NOT_FOUND, 'IDENTITY_NOT_FOUND', 'No identity of this provider is linked'),
+    new DomainError(
+      HttpStatus.NOT_FOUND,
+      'IDENTITY_NOT_FOUND',
+      'No identity of this provider is linked',
+    ),
   providerUnknown: () =>
-    new DomainError(HttpStatus.NOT_FOUND, 'PROVIDER_UNKNOWN', 'No such sign-in provider is configured'),
+    new DomainError(
+      HttpStatus.NOT_FOUND,
+      'PROVIDER_UNKNOWN',
+      'No such sign-in provider is configured',
+    ),
   /** The provider's discovery document or keys could not be fetched. */
   providerUnavailable: (retryAfterSeconds: number) =>
     new DomainError(
@@ -193,7 +214,11 @@ export const Errors = {
       HttpStatus.BAD_REQUEST,
       'REDIRECT_URI_NOT_ALLOWED',
       'redirect_uri is not one of the configured OAUTH_REDIRECT_URIS',
-      { errors: [{ field: 'redirect_uri', message: 'must equal a configured redirect URI exactly' }] },
+      {
+        errors: [
+          { field: 'redirect_uri', message: 'must equal a configured redirect URI exactly' },
+        ],
+      },
     ),
   /** The callback's state is missing, unknown, used, expired, or not this browser's. */
   oauthStateInvalid: () =>

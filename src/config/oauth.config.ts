@@ -63,7 +63,10 @@ function redirectUris(): string[] {
       throw new ConfigError('OAUTH_REDIRECT_URIS', `holds "${uri}", which is not a URL`);
     }
     if (!['http:', 'https:'].includes(parsed.protocol) || parsed.hash)
-      throw new ConfigError('OAUTH_REDIRECT_URIS', `holds "${uri}": http(s) URLs without a #fragment only`);
+      throw new ConfigError(
+        'OAUTH_REDIRECT_URIS',
+        `holds "${uri}": http(s) URLs without a #fragment only`,
+      );
   }
   return uris;
 }
