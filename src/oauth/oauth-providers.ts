@@ -202,10 +202,16 @@ export class OAuthProviders {
 
   private async configure(provider: ProviderConfig): Promise<client.Configuration> {
     const execute = this.config.allowHttp ? [client.allowInsecureRequests] : [];
-    const auth = client.ClientSecretPost(provider.clientSecret);
+    // OpenID Connect's default client authentication; GitHub documents the secret in the body.
+    const auth =
+      provider.kind === 'oidc'
+        ? client.ClientSecretBasic(provider.clientSecret)
+        : client.ClientSecretPost(provider.clientSecret);
     if (provider.kind === 'oidc') {
       return client.discovery(new URL(provider.issuer), provider.clientId, undefined, auth, {
-        execute,
+        // The ID token's signature is checked against the provider's JWKS too, not only its
+        // claims (openid-client otherwise relies on TLS to the token endpoint, as OIDC allows).
+        execute: [...execute, client.enableNonRepudiationChecks],
         timeout: REQUEST_TIMEOUT_SECONDS,
       });
     }
