@@ -110,15 +110,23 @@ export class SocialLogin1799300000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    // Accounts made by a provider have no password; they cannot exist under the older schema.
-    await queryRunner.query('DELETE FROM users WHERE password_hash IS NULL');
-    await this.setPasswordHashNullable(queryRunner, false);
-    await this.inTransaction(queryRunner, async () => {
-      await queryRunner.query('ALTER TABLE mfa_challenges DROP COLUMN first_factor');
-      await queryRunner.dropTable('oauth_results');
-      await queryRunner.dropTable('oauth_flows');
-      await queryRunner.dropTable('user_identities');
-    });
+    // A revert runs down() inside a transaction even so: end it, and open one for the
+    // revert's own bookkeeping after.
+    const wrapped = queryRunner.isTransactionActive;
+    if (wrapped) await queryRunner.commitTransaction();
+    try {
+      await this.inTransaction(queryRunner, async () => {
+        await queryRunner.query('ALTER TABLE mfa_challenges DROP COLUMN first_factor');
+        await queryRunner.dropTable('oauth_results');
+        await queryRunner.dropTable('oauth_flows');
+        await queryRunner.dropTable('user_identities');
+        // Accounts made by a provider have no password: the older schema cannot hold them.
+        await queryRunner.query('DELETE FROM users WHERE password_hash IS NULL');
+      });
+      await this.setPasswordHashNullable(queryRunner, false);
+    } finally {
+      if (wrapped) await queryRunner.startTransaction();
+    }
   }
 
   private async setPasswordHashNullable(queryRunner: QueryRunner, isNullable: boolean) {

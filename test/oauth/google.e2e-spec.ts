@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loggedInAdmin } from '../support/admin';
 import { moveClockBy } from '../support/clock';
-import { bearer, GOOD_PASSWORD, loggedInUser, newIdentity } from '../support/factories';
+import { bearer, GOOD_PASSWORD, loggedInUser } from '../support/factories';
 import { expectProblem } from '../support/hostile';
 import { OidcProviderHandle, startOidcProvider } from '../support/oidc-provider';
 import { tokenIn } from '../support/smtp-peer';
