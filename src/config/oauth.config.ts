@@ -71,6 +71,11 @@ function redirectUris(): string[] {
   return uris;
 }
 
+function isLoopback(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
 /** Social login (issue 30): the providers, their clients, and where results may go. */
 export const oauthConfig = registerAs('oauth', () => {
   const names = env.list('OAUTH_PROVIDERS').map((name) => name.toLowerCase());
@@ -89,7 +94,7 @@ export const oauthConfig = registerAs('oauth', () => {
     providers,
     redirectUris: redirects,
     appUrl: env.url('APP_URL', `http://localhost:${port}`),
-    /** Providers over plain http (a local Keycloak, the test suite): never in production. */
-    allowHttp: !env.isProduction(),
+    /** Providers over plain http: outside production, or on this machine (a local Keycloak). */
+    allowHttp: (url: string) => !env.isProduction() || isLoopback(url),
   };
 });

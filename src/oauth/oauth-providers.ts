@@ -201,7 +201,8 @@ export class OAuthProviders {
   }
 
   private async configure(provider: ProviderConfig): Promise<client.Configuration> {
-    const execute = this.config.allowHttp ? [client.allowInsecureRequests] : [];
+    const base = provider.kind === 'oidc' ? provider.issuer : provider.baseUrl;
+    const execute = this.config.allowHttp(base) ? [client.allowInsecureRequests] : [];
     // OpenID Connect's default client authentication; GitHub documents the secret in the body.
     const auth =
       provider.kind === 'oidc'
