@@ -8,6 +8,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { stopChild, track } from './processes';
@@ -79,6 +80,9 @@ export async function startOidcProvider(options: {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
+  // A provider a test forgot to stop must not keep jest alive; track() kills it at exit.
+  child.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as Socket | null)?.unref();
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-8_000);
