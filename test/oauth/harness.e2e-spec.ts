@@ -38,25 +38,32 @@ describe('OpenID Provider standing in for Google', () => {
   });
   afterAll(() => op?.stop());
 
-  /** Authorization request (state, nonce, PKCE S256) through to the callback redirect. */
-  async function authorizeAs(sub: string, extra: Record<string, string> = {}) {
-    const state = randomBytes(16).toString('base64url');
-    const nonce = randomBytes(16).toString('base64url');
-    const { verifier, challenge } = pkce();
+  /** The provider's authorization endpoint for our client with `params`. */
+  function authorizationUrl(params: Record<string, string>): string {
     const url = new URL(discovery.authorization_endpoint);
     url.search = new URLSearchParams({
       client_id: op.clientId,
       response_type: 'code',
       redirect_uri: CALLBACK,
+      ...params,
+    }).toString();
+    return url.href;
+  }
+
+  /** Authorization request (state, nonce, PKCE S256) through to the callback redirect. */
+  async function authorizeAs(sub: string) {
+    const state = randomBytes(16).toString('base64url');
+    const nonce = randomBytes(16).toString('base64url');
+    const { verifier, challenge } = pkce();
+    const url = authorizationUrl({
       scope: 'openid email profile',
       state,
       nonce,
       code_challenge: challenge,
       code_challenge_method: 'S256',
-      ...extra,
-    }).toString();
+    });
     await op.setNextLogin({ sub, email: `${sub}@example.com`, email_verified: true, name: sub });
-    return { callback: await op.authorize(url.href), state, nonce, verifier };
+    return { callback: await op.authorize(url), state, nonce, verifier };
   }
 
   function exchange(code: string, verifier: string, auth: 'basic' | 'post' = 'basic') {
@@ -131,15 +138,7 @@ describe('OpenID Provider standing in for Google', () => {
   });
 
   it('requires PKCE', async () => {
-    const url = new URL(discovery.authorization_endpoint);
-    url.search = new URLSearchParams({
-      client_id: op.clientId,
-      response_type: 'code',
-      redirect_uri: CALLBACK,
-      scope: 'openid',
-      state: 'some-state',
-    }).toString();
-    const callback = await op.authorize(url.href);
+    const callback = await op.authorize(authorizationUrl({ scope: 'openid', state: 'some-state' }));
     expect(callback.searchParams.get('error')).toBe('invalid_request');
     expect(callback.searchParams.get('error_description')).toMatch(/PKCE/);
   });
@@ -196,16 +195,12 @@ describe('OpenID Provider standing in for Google', () => {
   });
 
   it('says so when no account was set for the login', async () => {
-    const url = new URL(discovery.authorization_endpoint);
-    url.search = new URLSearchParams({
-      client_id: op.clientId,
-      response_type: 'code',
-      redirect_uri: CALLBACK,
+    const url = authorizationUrl({
       scope: 'openid',
       code_challenge: pkce().challenge,
       code_challenge_method: 'S256',
-    }).toString();
-    await expect(op.authorize(url.href)).rejects.toThrow(/setNextLogin/);
+    });
+    await expect(op.authorize(url)).rejects.toThrow(/setNextLogin/);
   });
 
   it('fails to start with the child process output when its configuration is refused', async () => {

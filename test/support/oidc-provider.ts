@@ -36,7 +36,7 @@ export interface OidcProviderHandle {
   clientSecret: string;
   /** The provider's private RS256 signing key, for tokens forged with a valid signature. */
   signingJwk: JWK;
-  /** Who the next authorization logs in as. */
+  /** Who the next authorization logs in as (used once; authorize() fails without one). */
   setNextLogin(account: OidcAccount): Promise<void>;
   /** The next successful token response carries this id_token instead of its own. */
   replaceNextIdToken(idToken: string): Promise<void>;
@@ -154,6 +154,9 @@ function readyPort(child: ChildProcess, stderr: () => string): Promise<number> {
 async function followAuthorization(issuer: string, authorizationUrl: string): Promise<URL> {
   const jar = new Map<string, string>();
   let url = new URL(authorizationUrl);
+  if (url.origin !== issuer) {
+    throw new Error(`authorize() takes the provider's URL (${issuer}/auth?...), not ${url.origin}`);
+  }
   for (let hop = 0; hop < 20; hop += 1) {
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(url, {
