@@ -7,9 +7,11 @@
  * content-disposition 3 (under @fastify/static) and @scure/base 2 and @noble/hashes 2 (under
  * otplib 13) ship ESM only: Node 20.19+ requires them natively, jest's module loader does not,
  * so jest compiles those packages to CommonJS. @fastify/cookie loads cookie 2 (ESM only) with a
- * dynamic import(), which jest's vm refuses: compiled, it becomes a require.
+ * dynamic import(), which jest's vm refuses: compiled, it becomes a require. openid-client 6 and
+ * its oauth4webapi and jose 6 (social login) are ESM only too.
  */
-const ESM_ONLY = '(content-disposition|@scure/base|@noble/hashes|@fastify/cookie|cookie)';
+const ESM_ONLY =
+  '(content-disposition|@scure/base|@noble/hashes|openid-client|oauth4webapi|jose|@fastify/cookie|cookie)';
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }],
   [`node_modules/${ESM_ONLY}/.+\\.js$`]: [

@@ -186,6 +186,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       .addTag('verification', 'Email verification')
       .addTag('password', 'Password reset and change')
       .addTag('mfa', 'Two-factor login: TOTP and recovery codes')
+      .addTag('oauth', 'Social login: sign in with Google, GitHub and other OpenID Connect providers')
       .addTag('sessions', "The caller's session")
       .addTag('users', 'The logged-in account')
       .addTag('audit', "The caller's account activity")
@@ -351,6 +352,8 @@ export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFast
   // request.cookies and reply.setCookie (cookie mode's refresh token: src/auth/token-delivery.ts).
   await app.register(fastifyCookie);
   configureEdge(app, config);
+  // Cookies: the social-login flow's browser binding (and the dashboard's cookie mode).
+  await app.register(fastifyCookie);
   configureDocs(app, config);
   try {
     await app.init();

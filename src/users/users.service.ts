@@ -49,31 +49,35 @@ export class UsersService {
     await this.assertAcceptablePassword(input.password, { username, email }, 'password');
     // Clear answers for the common case; the unique keys decide races below.
     await this.assertUnique(email, usernameKey(username));
-    const now = new Date();
-    const user = this.users.create({
-      id: this.crypto.uuid(),
+    const user = this.newAccount({
       username,
-      usernameKey: usernameKey(username),
       email,
       passwordHash: await this.crypto.hashPassword(input.password),
-      isVerified: false,
-      verifiedAt: null,
-      status: 'active',
-      lastLoginAt: null,
-      createdAt: now,
-      updatedAt: now,
+      verified: false,
     });
-    try {
-      // In the SQLite queue: a statement run between another transaction's statements would
-      // join it, and be undone with it.
-      await this.transactions.autocommit(() => this.users.insert(user));
-    } catch (error) {
-      const key = uniqueViolation(error);
-      if (key?.includes('email')) throw Errors.emailTaken();
-      if (key?.includes('username')) throw Errors.usernameTaken();
-      throw error;
-    }
+    // In the SQLite queue: a statement run between another transaction's statements would
+    // join it, and be undone with it.
+    await insertExplained(() => this.transactions.autocommit(() => this.users.insert(user)));
     return user;
+  }
+
+  /**
+   * Inserts an account made by a sign-in provider: no password (forgot-password sets one),
+   * verified only when the provider vouched for the email. In the caller's transaction, with
+   * the identity it links; the unique keys answer EMAIL_TAKEN / USERNAME_TAKEN.
+   */
+  async insertWithoutPassword(
+    input: { username: string; email: string; verified: boolean },
+    manager: EntityManager,
+  ): Promise<User> {
+    const user = this.newAccount({ ...input, passwordHash: null });
+    await insertExplained(() => manager.insert(User, user));
+    return user;
+  }
+
+  /** Whether a username is free (without regard to case). */
+  async usernameFree(username: string): Promise<boolean> {
+    return !(await this.users.existsBy({ usernameKey: usernameKey(username) }));
   }
 
   /** Throws WEAK_PASSWORD with the reason; runs before any hashing. */
@@ -95,11 +99,14 @@ export class UsersService {
   }
 
   /** The account, once `password` is proven to be its own; INVALID_CREDENTIALS otherwise. */
-  async findByIdWithPassword(id: string, password: string): Promise<User> {
+  async findByIdWithPassword(
+    id: string,
+    password: string,
+  ): Promise<User & { passwordHash: string }> {
     const user = await this.findById(id);
     if (!user || !(await this.crypto.verifyPassword(user.passwordHash, password)))
       throw Errors.invalidCredentials();
-    return user;
+    return user as User & { passwordHash: string };
   }
 
   findByEmail(email: string): Promise<User | null> {
@@ -216,6 +223,29 @@ export class UsersService {
     return result.affected === 1;
   }
 
+  private newAccount(input: {
+    username: string;
+    email: string;
+    passwordHash: string | null;
+    verified: boolean;
+  }): User {
+    const now = new Date();
+    const username = normaliseUsername(input.username);
+    return this.users.create({
+      id: this.crypto.uuid(),
+      username,
+      usernameKey: usernameKey(username),
+      email: normaliseEmail(input.email),
+      passwordHash: input.passwordHash,
+      isVerified: input.verified,
+      verifiedAt: input.verified ? now : null,
+      status: 'active',
+      lastLoginAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
   private async withRoles(query: SelectQueryBuilder<User>): Promise<UserWithRoles[]> {
     const { entities, raw } = await selectAssignedRoles(
       query,
@@ -233,5 +263,17 @@ export class UsersService {
     });
     if (clashes.some((user) => user.email === email)) throw Errors.emailTaken();
     if (clashes.length > 0) throw Errors.usernameTaken();
+  }
+}
+
+/** Runs an insert of a new account; a unique key it ran into is EMAIL_TAKEN or USERNAME_TAKEN. */
+async function insertExplained(insert: () => Promise<unknown>): Promise<void> {
+  try {
+    await insert();
+  } catch (error) {
+    const key = uniqueViolation(error);
+    if (key?.includes('email')) throw Errors.emailTaken();
+    if (key?.includes('username')) throw Errors.usernameTaken();
+    throw error;
   }
 }
