@@ -20,6 +20,7 @@ import { KeysModule } from './keys/keys.module';
 import { loggerParams } from './logging';
 import { MfaModule } from './mfa/mfa.module';
 import { PagesModule } from './pages/pages.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { PasswordModule } from './password/password.module';
 import { RedisModule } from './redis/redis.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -64,6 +65,7 @@ import { VerificationModule } from './verification/verification.module';
     AdminModule,
     HealthModule,
     PagesModule,
+    DashboardModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

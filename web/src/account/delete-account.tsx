@@ -1,0 +1,52 @@
+import { useState } from 'preact/hooks';
+import { api, authed, endSession } from '../api';
+import { Dialog, Failure, failureOf, Field, Form, Submit, useSubmit } from '../ui';
+
+export function DeleteAccount() {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const form = useSubmit();
+
+  const remove = () =>
+    form.run(async () => {
+      const answer = await authed(() => api.DELETE('/users/me', { body: { password } }));
+      if (answer?.response.ok) {
+        endSession('ACCOUNT_DELETED');
+        return undefined;
+      }
+      return failureOf(answer);
+    });
+
+  return (
+    <section aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete my account</h2>
+      <p>This deletes the account and everything tied to it. It cannot be undone.</p>
+      <button type="button" class="danger" onClick={() => setOpen(true)}>
+        Delete my account…
+      </button>
+      {open && (
+        <Dialog title="Delete your account?" onCancel={() => setOpen(false)}>
+          <Form onSubmit={() => void remove()} label="Delete your account">
+            <Field
+              label="Your password"
+              name="password"
+              type="password"
+              value={password}
+              onInput={setPassword}
+              autocomplete="current-password"
+              failure={form.failure}
+              autoFocus
+            />
+            <Failure failure={form.failure} />
+            <div class="actions">
+              <Submit busy={form.busy}>Delete it for good</Submit>
+              <button type="button" class="secondary" onClick={() => setOpen(false)}>
+                Keep my account
+              </button>
+            </div>
+          </Form>
+        </Dialog>
+      )}
+    </section>
+  );
+}
