@@ -31,8 +31,8 @@ describe('The account dashboard under /app/', () => {
 
   it('serves its script and stylesheet under hashed names, cached as immutable', async () => {
     const home = await t.http.get('/app/').expect(200);
-    const [script] = /\/app\/assets\/app-[A-Z0-9]+\.js/.exec(home.text) ?? [];
-    const [style] = /\/app\/assets\/style-[A-Z0-9]+\.css/.exec(home.text) ?? [];
+    const script = /\/app\/assets\/app-[A-Z0-9]+\.js/.exec(home.text)?.[0] ?? 'no script';
+    const style = /\/app\/assets\/style-[A-Z0-9]+\.css/.exec(home.text)?.[0] ?? 'no stylesheet';
     const js = await t.http.get(script).expect(200);
     expect(js.headers['content-type']).toMatch(/^text\/javascript/);
     expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');

@@ -32,15 +32,27 @@ export function isSignedIn(): boolean {
   return accessToken !== undefined;
 }
 
+/**
+ * Whether this browser may hold a refresh cookie: the cookie itself is HttpOnly (and scoped to
+ * /auth), so the page keeps this hint, which is no secret, to skip a refresh bound to fail.
+ */
+const HINT = 'dashboard.session';
+const hint = {
+  get: () => localStorage.getItem(HINT) === '1',
+  set: (on: boolean) => (on ? localStorage.setItem(HINT, '1') : localStorage.removeItem(HINT)),
+};
+
 /** After a login: the new access token (the refresh token came as a cookie). */
 export function startSession(token: string): void {
   accessToken = token;
+  hint.set(true);
   sessionListeners.forEach((listener) => listener(true));
 }
 
 /** Forgets the access token; `reason` (a problem code or a sentence key) says why. */
 export function endSession(reason?: string): void {
   accessToken = undefined;
+  hint.set(false);
   sessionListeners.forEach((listener) => listener(false, reason));
 }
 
@@ -120,8 +132,12 @@ export async function signOut(): Promise<void> {
 
 /** The restored session on page load, from the refresh cookie; false when there is none. */
 export async function restoreSession(): Promise<boolean> {
+  if (!hint.get()) return false;
   const refused = await refreshSession();
-  if (refused) return false;
+  if (refused) {
+    if (refused !== 'NETWORK') hint.set(false);
+    return false;
+  }
   sessionListeners.forEach((listener) => listener(true));
   return true;
 }
