@@ -2,7 +2,8 @@
  * Unit specs live beside the code; e2e suites under test/ drive the real HTTP app; the cluster
  * suite (test/cluster, run only by `npm run test:cluster`) drives two built service processes;
  * the faults suite (test/faults, only `npm run test:faults`) stops, freezes and kills private
- * MariaDB, Redis and service processes.
+ * MariaDB, Redis and service processes; the browser suite (test/browser, only
+ * `npm run test:browser`) drives the app in Debian's Chromium through playwright-core.
  * content-disposition 3 (under @fastify/static) and @scure/base 2 and @noble/hashes 2 (under
  * otplib 13) ship ESM only: Node 20.19+ requires them natively, jest's module loader does not,
  * so jest compiles those packages to CommonJS.
@@ -34,6 +35,11 @@ const faultsRequested =
   process.env.npm_lifecycle_event === 'test:faults' ||
   process.argv.some((arg) => /(^|[\\/=])faults\b/.test(arg));
 
+// The browser suite needs Chromium and drives it for minutes: only on request.
+const browserRequested =
+  process.env.npm_lifecycle_event === 'test:browser' ||
+  process.argv.some((arg) => /(^|[\\/=])browser\b/.test(arg));
+
 module.exports = {
   projects: [
     {
@@ -51,6 +57,7 @@ module.exports = {
         '/node_modules/',
         '<rootDir>/test/cluster/',
         '<rootDir>/test/faults/',
+        '<rootDir>/test/browser/',
       ],
     },
     // Two built service processes over MariaDB and a private Redis.
@@ -72,6 +79,20 @@ module.exports = {
             displayName: 'faults',
             testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'],
             globalSetup: '<rootDir>/test/faults/global-setup.ts',
+          },
+        ]
+      : []),
+    // The app listening on 127.0.0.1, driven by Chromium; its responses meet the OpenAPI check.
+    ...(browserRequested
+      ? [
+          {
+            ...common,
+            displayName: 'browser',
+            testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+            setupFilesAfterEnv: [
+              '<rootDir>/test/support/response-contract.setup.ts',
+              '<rootDir>/test/browser/support/page-errors.setup.ts',
+            ],
           },
         ]
       : []),
