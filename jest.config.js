@@ -89,6 +89,7 @@ module.exports = {
             ...common,
             displayName: 'browser',
             testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+            globalSetup: '<rootDir>/test/browser/support/build-dashboard.ts',
             setupFilesAfterEnv: [
               '<rootDir>/test/support/response-contract.setup.ts',
               '<rootDir>/test/browser/support/page-errors.setup.ts',

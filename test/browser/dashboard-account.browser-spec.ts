@@ -1,0 +1,114 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { newIdentity } from '../support/factories';
+import {
+  BrowserHarness,
+  checkAccessibility,
+  openPage,
+  screenshot,
+  startBrowserHarness,
+} from './support/browser';
+import {
+  accountShown,
+  failedRequests,
+  logIn,
+  signUpAndVerify,
+  submitLogin,
+} from './support/dashboard';
+
+/** Journey 1: sign up, follow the mailed link, log in, see this session and the activity. */
+describe('the dashboard: sign up, verify, log in, see the account', () => {
+  let harness: BrowserHarness;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    harness = await startBrowserHarness();
+  });
+  afterAll(() => harness?.close());
+
+  beforeEach(async () => {
+    context = await harness.newContext();
+    page = await openPage(context);
+  });
+  afterEach(() => context?.close());
+
+  it('takes a new person from the sign-up form to their account page', async () => {
+    const identity = newIdentity('journey1');
+    await page.goto('/app/signup');
+    await checkAccessibility(page);
+    await screenshot(page, 'account', 'signup');
+
+    await signUpAndVerify(harness, page, identity);
+
+    await page.goto('/app/login');
+    await checkAccessibility(page);
+    await screenshot(page, 'account', 'login');
+    await logIn(page, identity.email, identity.password);
+
+    const profile = page.getByRole('region', { name: 'Profile' });
+    await profile.getByText(identity.username).waitFor();
+    await profile.getByText('verified', { exact: true }).waitFor();
+
+    const session = page.getByRole('region', { name: 'This session' });
+    await session.getByText('Headless Chrome').waitFor();
+    await session.getByText('127.0.0.1').waitFor();
+
+    const activity = page.getByRole('list', { name: /Account activity/ });
+    await activity.getByText('Logged in').waitFor();
+    const rows = await activity.getByRole('listitem').allTextContents();
+    expect(rows[0]).toContain('Logged in');
+    expect(rows.some((row) => row.includes('Email address verified'))).toBe(true);
+    expect(rows[rows.length - 1]).toContain('Account created');
+    await checkAccessibility(page);
+    await screenshot(page, 'account', 'account');
+
+    await page.setViewportSize({ width: 360, height: 780 });
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
+    expect(overflow).toBe(0);
+    await checkAccessibility(page);
+    await screenshot(page, 'account', 'account-360px');
+  });
+
+  it('pages through the activity, ten at a time', async () => {
+    const identity = newIdentity('journey1');
+    await signUpAndVerify(harness, page, identity);
+    // Five logins through the API, each ending the last: with the signup's rows, more than ten.
+    for (let i = 0; i < 5; i += 1) {
+      await harness.http
+        .post('/auth/login')
+        .send({ email: identity.email, password: identity.password, force: true })
+        .expect(200);
+    }
+    await submitLogin(page, identity.email, identity.password);
+    const dialog = page.getByRole('dialog', { name: 'Session already active' });
+    await dialog.getByRole('button', { name: 'Sign the other device out and continue' }).click();
+    expect(failedRequests(page)).toEqual([409]);
+    await accountShown(page);
+    const items = page.getByRole('list', { name: /Account activity/ }).getByRole('listitem');
+    await items.nth(9).waitFor();
+    expect(await items.count()).toBe(10);
+    await page.getByRole('button', { name: 'Show older activity' }).click();
+    await items.nth(10).waitFor();
+    expect(await items.last().textContent()).toContain('Account created');
+  });
+
+  it('answers a wrong password, and a person who is not verified yet, in plain words', async () => {
+    const identity = newIdentity('journey1');
+    await harness.http.post('/auth/signup').send(identity).expect(201);
+    await submitLogin(page, identity.email, 'not-the-password');
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'The email address or password is not right.' })
+      .waitFor();
+    expect(failedRequests(page)).toEqual([401]);
+    await submitLogin(page, identity.email, identity.password);
+    await page.getByRole('alert').filter({ hasText: 'Verify your email address first' }).waitFor();
+    expect(failedRequests(page)).toEqual([403]);
+    await page.getByRole('button', { name: 'Send the verification link again' }).click();
+    await page.getByRole('alert').filter({ hasText: 'We sent a new verification link' }).waitFor();
+    await checkAccessibility(page);
+    await screenshot(page, 'account', 'not-verified');
+  });
+});
