@@ -11,6 +11,7 @@ import {
   accountShown,
   failedRequests,
   logIn,
+  screenshotAt,
   signUpAndVerify,
   submitLogin,
 } from './support/dashboard';
@@ -74,6 +75,7 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
     expect(overflow).toBe(0);
     await checkAccessibility(page);
     await screenshot(page, 'account', 'account-360px');
+    await screenshotAt(page.locator('header'), 'account', '360px');
   });
 
   it('stays signed in across a reload through the HttpOnly cookie; signing out ends that', async () => {
