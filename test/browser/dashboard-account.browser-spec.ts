@@ -97,6 +97,27 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
     await page.getByRole('heading', { name: 'Log in', level: 1 }).waitFor();
   });
 
+  it('deletes the account after asking for the password; it cannot log in again', async () => {
+    const identity = newIdentity('journey1');
+    await signUpAndVerify(harness, page, identity);
+    await logIn(page, identity.email, identity.password);
+    await page.getByRole('button', { name: 'Delete my account…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete your account?' });
+    await dialog.getByLabel('Your password').fill('not-my-password');
+    await dialog.getByRole('button', { name: 'Delete it for good' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'is not right' }).waitFor();
+    expect(failedRequests(page)).toEqual([401]);
+    await checkAccessibility(page);
+    await screenshot(page, 'account', 'delete-dialog');
+
+    await dialog.getByLabel('Your password').fill(identity.password);
+    await dialog.getByRole('button', { name: 'Delete it for good' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your account was deleted.' }).waitFor();
+    await submitLogin(page, identity.email, identity.password);
+    await page.getByRole('alert').filter({ hasText: 'is not right' }).waitFor();
+    expect(failedRequests(page)).toEqual([401]);
+  });
+
   it('pages through the activity, ten at a time', async () => {
     const identity = newIdentity('journey1');
     await signUpAndVerify(harness, page, identity);
