@@ -45,7 +45,11 @@ const browserRequested =
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/web/**/*.spec.ts'],
+    },
     {
       ...common,
       displayName: 'e2e',
@@ -88,6 +92,7 @@ module.exports = {
             ...common,
             displayName: 'browser',
             testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+            globalSetup: '<rootDir>/test/browser/support/build-dashboard.ts',
             setupFilesAfterEnv: [
               '<rootDir>/test/support/response-contract.setup.ts',
               '<rootDir>/test/browser/support/page-errors.setup.ts',

@@ -17,7 +17,8 @@ function newestSource(dir) {
 const root = join(__dirname, '..');
 const stale =
   !existsSync(entry) ||
-  Math.max(newestSource(join(root, 'src')), newestSource(join(root, 'migrations'))) >
+  !existsSync(join(root, 'dist', 'web', 'index.html')) ||
+  Math.max(...['src', 'migrations', 'web', 'clients'].map((dir) => newestSource(join(root, dir)))) >
     statSync(entry).mtimeMs;
 if (stale) {
   console.log('Building the service (first start or changed sources)...');

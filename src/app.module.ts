@@ -21,6 +21,7 @@ import { loggerParams } from './logging';
 import { MfaModule } from './mfa/mfa.module';
 import { OAuthModule } from './oauth/oauth.module';
 import { PagesModule } from './pages/pages.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { PasswordModule } from './password/password.module';
 import { RedisModule } from './redis/redis.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -66,6 +67,7 @@ import { VerificationModule } from './verification/verification.module';
     AdminModule,
     HealthModule,
     PagesModule,
+    DashboardModule,
   ],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

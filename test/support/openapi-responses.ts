@@ -40,6 +40,10 @@ export const NOT_API_OPERATIONS: Allowed[] = [
     matches: (r) => r.route === '/assets/:name',
   },
   {
+    reason: 'the account dashboard: its page and assets (DashboardController, excluded)',
+    matches: (r) => r.route !== undefined && /^\/app(\/|$)/.test(r.route),
+  },
+  {
     reason: 'a request no route matched: the not-found problem, not an operation',
     matches: (r) => r.route === undefined && r.status === 404,
   },

@@ -1,0 +1,48 @@
+import { useState } from 'preact/hooks';
+import { api, authed, endSession } from '../api';
+import { Dialog, Failure, Form, PasswordField, Submit, failureOf, useSubmit } from '../ui';
+
+export function DeleteAccount() {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const form = useSubmit();
+
+  const remove = () =>
+    form.run(async () => {
+      const answer = await authed(() => api.DELETE('/users/me', { body: { password } }));
+      if (answer?.response.ok) {
+        endSession('ACCOUNT_DELETED');
+        return undefined;
+      }
+      return failureOf(answer);
+    });
+
+  return (
+    <section aria-labelledby="delete-title">
+      <h2 id="delete-title">Delete my account</h2>
+      <p>This deletes the account and everything tied to it. It cannot be undone.</p>
+      <button type="button" class="danger" onClick={() => setOpen(true)}>
+        Delete my account…
+      </button>
+      {open && (
+        <Dialog title="Delete your account?" onCancel={() => setOpen(false)}>
+          <Form onSubmit={() => void remove()} label="Delete your account">
+            <PasswordField
+              value={password}
+              onInput={setPassword}
+              failure={form.failure}
+              autoFocus
+            />
+            <Failure failure={form.failure} />
+            <div class="actions">
+              <Submit busy={form.busy}>Delete it for good</Submit>
+              <button type="button" class="secondary" onClick={() => setOpen(false)}>
+                Keep my account
+              </button>
+            </div>
+          </Form>
+        </Dialog>
+      )}
+    </section>
+  );
+}
