@@ -7,13 +7,7 @@ import {
   screenshot,
   startBrowserHarness,
 } from './support/browser';
-import {
-  accountShown,
-  failedRequests,
-  logIn,
-  signUpAndVerify,
-  submitLogin,
-} from './support/dashboard';
+import { accountShown, failedRequests, signUpAndVerify, submitLogin } from './support/dashboard';
 
 /** Journey 1: sign up, follow the mailed link, log in, see this session and the activity. */
 describe('the dashboard: sign up, verify, log in, see the account', () => {
@@ -43,7 +37,12 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
     await page.goto('/app/login');
     await checkAccessibility(page);
     await screenshot(page, 'account', 'login');
-    await logIn(page, identity.email, identity.password);
+    // Keyboard only: the email field has focus, Tab moves to the password, Enter sends.
+    await page.keyboard.type(identity.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(identity.password);
+    await page.keyboard.press('Enter');
+    await accountShown(page);
 
     const profile = page.getByRole('region', { name: 'Profile' });
     await profile.getByText(identity.username).waitFor();

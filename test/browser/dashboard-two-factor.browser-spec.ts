@@ -52,6 +52,12 @@ describe('the dashboard: two-factor login', () => {
     expect(await qr.getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
     await checkAccessibility(page);
     await screenshot(page, 'two-factor', 'setup');
+    const desktop = page.viewportSize();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await section.scrollIntoViewIfNeeded();
+    await checkAccessibility(page);
+    await screenshot(page, 'two-factor', 'setup-360px');
+    if (desktop) await page.setViewportSize(desktop);
     await section.getByRole('button', { name: 'Cancel' }).click();
 
     // Setting up again makes a new key; this one is "scanned" and confirmed.
