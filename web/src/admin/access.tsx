@@ -1,32 +1,25 @@
 // What the signed-in person may do, from GET /users/me (the roles as the service's permission
-// guard sees them). Only decides what the dashboard offers: every admin call is still checked by
-// the service, and a refusal is shown as a sentence.
+// guard sees them on that request). Only decides what the dashboard offers: every admin call is
+// still checked by the service, and a refusal is shown as a sentence. Read again on every page,
+// so a role given or taken shows from the next page on.
 import { useEffect, useState } from 'preact/hooks';
 import type { Schemas } from '../../../clients/typescript/index';
-import { api, authed, onSessionChange } from '../api';
+import { api, authed } from '../api';
+import { useRoute } from '../router';
 
 export type Permission = Schemas['MeResponse']['permissions'][number];
 
-let mine: Promise<ReadonlySet<Permission>> | undefined;
-// A new session may belong to another person, or to the same one with other roles.
-onSessionChange(() => (mine = undefined));
-
-function myPermissions(): Promise<ReadonlySet<Permission>> {
-  mine ??= authed(() => api.GET('/users/me')).then((answer) => {
-    if (!answer?.data) mine = undefined; // try again on the next page
-    return new Set(answer?.data?.permissions ?? []);
-  });
-  return mine;
-}
-
-/** The caller's permissions; undefined while they load. */
+/** The caller's permissions on this page; undefined while they load (or if they could not). */
 export function usePermissions(): ReadonlySet<Permission> | undefined {
+  const route = useRoute();
   const [granted, setGranted] = useState<ReadonlySet<Permission> | undefined>();
   useEffect(() => {
     let live = true;
-    void myPermissions().then((permissions) => live && setGranted(permissions));
+    void authed(() => api.GET('/users/me')).then(
+      (answer) => live && setGranted(answer?.data ? new Set(answer.data.permissions) : undefined),
+    );
     return () => void (live = false);
-  }, []);
+  }, [route]);
   return granted;
 }
 
