@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { AccountsService } from '../../src/accounts/accounts.service';
-import { newIdentity } from '../support/factories';
+import { newIdentity, signUp } from '../support/factories';
 import {
   BrowserHarness,
   checkAccessibility,
@@ -146,17 +146,31 @@ describe('the dashboard: the admin console', () => {
 
     // The console at 360 px: no sideways scrolling, and still accessible.
     await admin.setViewportSize({ width: 360, height: 780 });
-    await admin.getByRole('navigation', { name: 'Admin console' }).getByRole('link', { name: 'Accounts' }).click();
+    await admin
+      .getByRole('navigation', { name: 'Admin console' })
+      .getByRole('link', { name: 'Accounts' })
+      .click();
     await findAccounts(admin, 'journey6.');
     await expectNoSidewaysScroll(admin);
     await checkAccessibility(admin);
     await screenshot(admin, 'admin', 'accounts-360px');
-    await admin.getByRole('navigation', { name: 'Admin console' }).getByRole('link', { name: 'Audit trail' }).click();
-    await admin.getByRole('list', { name: /Audit events/ }).getByRole('listitem').first().waitFor();
+    await admin
+      .getByRole('navigation', { name: 'Admin console' })
+      .getByRole('link', { name: 'Audit trail' })
+      .click();
+    await admin
+      .getByRole('list', { name: /Audit events/ })
+      .getByRole('listitem')
+      .first()
+      .waitFor();
     await expectNoSidewaysScroll(admin);
     await checkAccessibility(admin);
     await screenshot(admin, 'admin', 'audit-360px');
-    await admin.getByRole('main').getByRole('link', { name: /^Account / }).first().click();
+    await admin
+      .getByRole('main')
+      .getByRole('link', { name: /^Account / })
+      .first()
+      .click();
     await admin.getByRole('region', { name: 'Standing' }).waitFor();
     await expectNoSidewaysScroll(admin);
     await checkAccessibility(admin);
@@ -183,7 +197,10 @@ describe('the dashboard: the admin console', () => {
     const endIt = admin.getByRole('dialog', { name: `End ${person.username}’s session?` });
     await endIt.getByRole('button', { name: 'Cancel' }).click();
     await endIt.waitFor({ state: 'hidden' });
-    await admin.getByRole('region', { name: 'Active session' }).getByText('HeadlessChrome').waitFor();
+    await admin
+      .getByRole('region', { name: 'Active session' })
+      .getByText('HeadlessChrome')
+      .waitFor();
     await admin.getByRole('button', { name: 'End the session…' }).click();
     await endIt.getByRole('button', { name: 'End the session' }).click();
     await admin.getByRole('status').filter({ hasText: 'Session revoked.' }).waitFor();
@@ -199,13 +216,30 @@ describe('the dashboard: the admin console', () => {
 
     // Two-factor reset, for a person who lost the authenticator: a reason, then a login without.
     await admin.getByRole('button', { name: 'Reset two-factor login…' }).click();
-    const reset = admin.getByRole('dialog', { name: `Reset ${person.username}’s two-factor login?` });
+    const reset = admin.getByRole('dialog', {
+      name: `Reset ${person.username}’s two-factor login?`,
+    });
     await reset.getByLabel('Reason').fill('Lost phone, identity checked by support');
     await reset.getByRole('button', { name: 'Turn two-factor login off' }).click();
     await admin.getByRole('status').filter({ hasText: 'Two-factor login is off.' }).waitFor();
     await standing.getByText('off', { exact: true }).waitFor();
     await signOut(user);
     await logIn(user, person.email, person.password);
+
+    // Twenty accounts a page: the next page follows the same search.
+    const tag = `pages6${Date.now().toString(36)}`;
+    for (let i = 0; i < 21; i += 1) await signUp(harness, newIdentity(`${tag}n${i}`));
+    await admin.getByRole('link', { name: 'Admin console' }).click();
+    await findAccounts(admin, tag);
+    const found = admin.getByRole('list', { name: /Accounts, newest first/ }).getByRole('listitem');
+    expect(await found.count()).toBe(20);
+    await admin.getByLabel('Email or username starts with').fill('something else');
+    await admin.getByRole('button', { name: 'Show more accounts' }).click();
+    await found.nth(20).waitFor();
+    expect(await found.count()).toBe(21);
+    expect(await found.last().textContent()).toContain(`${tag}n0`);
+    await admin.getByRole('button', { name: 'Show more accounts' }).waitFor({ state: 'detached' });
+    await openAccount();
 
     // A role given applies from the person's next request: the console is offered, then taken.
     await admin.getByLabel('Administrator (every admin permission)').check();

@@ -1,14 +1,11 @@
 // The whole audit trail in the console: filtered by account, action, outcome and a time range,
 // newest first, a page at a time. The filters live in the address bar (a user's page links here
 // with its account filled in).
-import { useEffect, useState } from 'preact/hooks';
-import type { Schemas } from '../../../clients/typescript/index';
-import { api, authed } from '../api';
-import { failureOf, Field, Form, When } from '../ui';
-import { Choice, ConsoleNav, DateTime, keepInQuery, ListState, queryOf } from './controls';
+import { api } from '../api';
+import { Field, Form, When } from '../ui';
+import { Choice, ConsoleNav, DateTime, ListState, MoreButton, queryOf, usePages } from './controls';
 
 const PAGE_SIZE = 25;
-type Event = Schemas['AdminAuditEventView'];
 type Filters = { user_id: string; action: string; outcome: string; from: string; to: string };
 const FIELDS: Array<keyof Filters> = ['user_id', 'action', 'outcome', 'from', 'to'];
 
@@ -18,56 +15,40 @@ const OUTCOMES: Array<[string, string]> = [
   ['failure', 'Failed'],
 ];
 
+/** A detail's value as text. */
+const shown = (value: unknown) =>
+  typeof value === 'object' ? JSON.stringify(value) : String(value);
+
 /** A datetime-local value (the reader's zone) as the instant the service expects. */
 const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
+/** The filters from the address bar (a user's page links here with user_id). */
+function filtersFromQuery(): Filters {
+  const query = queryOf();
+  return Object.fromEntries(FIELDS.map((key) => [key, query[key] ?? ''])) as Filters;
+}
+
 export function AdminAuditPage() {
-  const [filters, setFilters] = useState<Filters>(() => {
-    const query = queryOf();
-    return Object.fromEntries(FIELDS.map((key) => [key, query[key] ?? ''])) as Filters;
-  });
-  const [shown, setShown] = useState<Filters>(filters);
-  const [items, setItems] = useState<Event[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | undefined>();
-  const [fields, setFields] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
+  const list = usePages(
+    (wanted: Filters, cursor?: string) =>
+      api.GET('/admin/audit', {
+        params: {
+          query: {
+            limit: PAGE_SIZE,
+            ...(wanted.user_id.trim() && { user_id: wanted.user_id.trim().toLowerCase() }),
+            ...(wanted.action.trim() && { action: wanted.action.trim() }),
+            ...(wanted.outcome && { outcome: wanted.outcome as 'success' | 'failure' }),
+            ...(wanted.from && { from: instant(wanted.from) }),
+            ...(wanted.to && { to: instant(wanted.to) }),
+            ...(cursor && { cursor }),
+          },
+        },
+      }),
+    filtersFromQuery(),
+  );
+  const fields = list.failure?.fields ?? {};
 
-  const load = async (wanted: Filters, after?: string) => {
-    setBusy(true);
-    setFailure(undefined);
-    setFields({});
-    setShown(wanted);
-    const query = {
-      limit: PAGE_SIZE,
-      ...(wanted.user_id.trim() && { user_id: wanted.user_id.trim().toLowerCase() }),
-      ...(wanted.action.trim() && { action: wanted.action.trim() }),
-      ...(wanted.outcome && { outcome: wanted.outcome as 'success' | 'failure' }),
-      ...(wanted.from && { from: instant(wanted.from) }),
-      ...(wanted.to && { to: instant(wanted.to) }),
-      ...(after && { cursor: after }),
-    };
-    const answer = await authed(() => api.GET('/admin/audit', { params: { query } }));
-    setBusy(false);
-    if (!answer?.data) {
-      const refused = failureOf(answer);
-      setFields(refused.fields);
-      setItems([]);
-      setCursor(null);
-      return setFailure(refused.sentence);
-    }
-    const page = answer.data;
-    setItems((before) => (after ? [...before, ...page.items] : page.items));
-    setCursor(page.next_cursor);
-  };
-  useEffect(() => void load(filters), []);
-
-  const search = () => {
-    keepInQuery(filters);
-    void load(filters);
-  };
-  const set = (key: keyof Filters) => (value: string) => setFilters({ ...filters, [key]: value });
-  const failed = { sentence: failure ?? '', fields };
+  const { filters, set, search } = list;
 
   return (
     <main class="console">
@@ -83,7 +64,7 @@ export function AdminAuditPage() {
             onInput={set('user_id')}
             required={false}
             hint="The id shown on an account's page."
-            failure={failed}
+            failure={list.failure}
           />
           <div class="filters">
             <Field
@@ -93,7 +74,7 @@ export function AdminAuditPage() {
               onInput={set('action')}
               required={false}
               hint="For example login.failed or admin.user.disable."
-              failure={failed}
+              failure={list.failure}
             />
             <Choice
               label="Outcome"
@@ -119,16 +100,16 @@ export function AdminAuditPage() {
               error={fields.to}
             />
           </div>
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={list.busy}>
             Show events
           </button>
         </Form>
       </section>
       <section aria-labelledby="events-title">
         <h2 id="events-title">Events</h2>
-        <ListState busy={busy} count={items.length} failure={failure} none="No event matches." />
+        <ListState list={list} none="No event matches." />
         <ol class="rows" aria-label="Audit events, newest first">
-          {items.map((event) => (
+          {list.items.map((event) => (
             <li key={event.id}>
               <span class="what">
                 <code>{event.action}</code>
@@ -158,23 +139,14 @@ export function AdminAuditPage() {
               {Object.keys(event.meta).length > 0 && (
                 <span class="meta wrap">
                   {Object.entries(event.meta)
-                    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+                    .map(([key, value]) => `${key}: ${shown(value)}`)
                     .join(' · ')}
                 </span>
               )}
             </li>
           ))}
         </ol>
-        {cursor && (
-          <button
-            type="button"
-            class="secondary"
-            disabled={busy}
-            onClick={() => void load(shown, cursor)}
-          >
-            Show older events
-          </button>
-        )}
+        <MoreButton list={list}>Show older events</MoreButton>
       </section>
     </main>
   );

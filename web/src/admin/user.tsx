@@ -156,9 +156,7 @@ export function AdminUserPage() {
                   <button
                     type="button"
                     class="secondary"
-                    onClick={button(() =>
-                      api.POST('/admin/users/{id}/verification-email', path),
-                    )}
+                    onClick={button(() => api.POST('/admin/users/{id}/verification-email', path))}
                   >
                     Resend the verification link
                   </button>
@@ -254,7 +252,9 @@ function Roles(props: {
       <Form
         label="Roles"
         onSubmit={() =>
-          void form.run(() => props.save(GRANTABLE.map(([role]) => role).filter((role) => chosen.has(role))))
+          void form.run(() =>
+            props.save(GRANTABLE.map(([role]) => role).filter((role) => chosen.has(role))),
+          )
         }
       >
         <fieldset>

@@ -1,10 +1,9 @@
 // The console's list of accounts: a prefix of the email or username, status and role filters,
 // newest first, a page at a time (the service's next_cursor).
-import { useEffect, useState } from 'preact/hooks';
 import type { Schemas } from '../../../clients/typescript/index';
-import { api, authed, describe } from '../api';
+import { api } from '../api';
 import { Field, Form, When } from '../ui';
-import { Choice, ConsoleNav, keepInQuery, ListState, queryOf } from './controls';
+import { Choice, ConsoleNav, ListState, MoreButton, queryOf, usePages } from './controls';
 
 const PAGE_SIZE = 20;
 type Account = Schemas['AdminUserView'];
@@ -34,39 +33,23 @@ function filtersFromQuery(): Filters {
 }
 
 export function AdminUsersPage() {
-  const [filters, setFilters] = useState<Filters>(filtersFromQuery);
-  const [items, setItems] = useState<Account[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [failure, setFailure] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-  /** The filters of the list shown: "Show more" continues it, whatever the form says now. */
-  const [shown, setShown] = useState<Filters>(filters);
+  const list = usePages(
+    (shown: Filters, cursor?: string) =>
+      api.GET('/admin/users', {
+        params: {
+          query: {
+            limit: PAGE_SIZE,
+            ...(shown.query.trim() && { query: shown.query.trim() }),
+            ...(shown.status && { status: shown.status as Account['status'] }),
+            ...(shown.role && { role: shown.role as Account['roles'][number] }),
+            ...(cursor && { cursor }),
+          },
+        },
+      }),
+    filtersFromQuery(),
+  );
 
-  const load = async (shown: Filters, after?: string) => {
-    setBusy(true);
-    setShown(shown);
-    setFailure(undefined);
-    const query = {
-      limit: PAGE_SIZE,
-      ...(shown.query.trim() && { query: shown.query.trim() }),
-      ...(shown.status && { status: shown.status as Account['status'] }),
-      ...(shown.role && { role: shown.role as Account['roles'][number] }),
-      ...(after && { cursor: after }),
-    };
-    const answer = await authed(() => api.GET('/admin/users', { params: { query } }));
-    setBusy(false);
-    if (!answer?.data) return setFailure(describe(answer));
-    const page = answer.data;
-    setItems((before) => (after ? [...before, ...page.items] : page.items));
-    setCursor(page.next_cursor);
-  };
-  useEffect(() => void load(filters), []);
-
-  const search = () => {
-    keepInQuery(filters);
-    void load(filters);
-  };
-  const set = (key: keyof Filters) => (value: string) => setFilters({ ...filters, [key]: value });
+  const { filters, set, search } = list;
 
   return (
     <main class="console">
@@ -99,21 +82,16 @@ export function AdminUsersPage() {
               onChange={set('role')}
             />
           </div>
-          <button type="submit" disabled={busy}>
+          <button type="submit" disabled={list.busy}>
             Search
           </button>
         </Form>
       </section>
       <section aria-labelledby="found-title">
         <h2 id="found-title">Results</h2>
-        <ListState
-          busy={busy}
-          count={items.length}
-          failure={failure}
-          none="No account matches."
-        />
+        <ListState list={list} none="No account matches." />
         <ul class="rows" aria-label="Accounts, newest first">
-          {items.map((account) => (
+          {list.items.map((account) => (
             <li key={account.id}>
               <a class="what" href={`/app/admin/user?id=${account.id}`}>
                 {account.username}
@@ -138,16 +116,7 @@ export function AdminUsersPage() {
             </li>
           ))}
         </ul>
-        {cursor && (
-          <button
-            type="button"
-            class="secondary"
-            disabled={busy}
-            onClick={() => void load(shown, cursor)}
-          >
-            Show more accounts
-          </button>
-        )}
+        <MoreButton list={list}>Show more accounts</MoreButton>
       </section>
     </main>
   );
