@@ -15,6 +15,7 @@ import {
   signOut,
   signUpAndVerify,
   submitLogin,
+  screenshotAt,
   turnOnTwoFactor,
 } from './support/dashboard';
 
@@ -54,9 +55,9 @@ describe('the dashboard: two-factor login', () => {
     await screenshot(page, 'two-factor', 'setup');
     const desktop = page.viewportSize();
     await page.setViewportSize({ width: 360, height: 740 });
-    await section.scrollIntoViewIfNeeded();
     await checkAccessibility(page);
     await screenshot(page, 'two-factor', 'setup-360px');
+    await screenshotAt(section, 'two-factor', 'setup-360px');
     if (desktop) await page.setViewportSize(desktop);
     await section.getByRole('button', { name: 'Cancel' }).click();
 

@@ -1,4 +1,5 @@
-import type { Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Locator, Page } from 'playwright-core';
 import type { Identity } from '../../support/factories';
 import { totp } from '../../support/totp';
 import { BrowserHarness, latestMailTo, linkIn, takePageErrors } from './browser';
@@ -69,4 +70,14 @@ export function failedRequests(page: Page): number[] {
     if (!status) throw new Error(`The page reported: ${error}`);
     return Number(status[1]);
   });
+}
+
+/**
+ * What a small screen shows with `element` scrolled to the top: saved beside the journey's
+ * screenshots as view-<step>.png (the README's narrow screenshots come from these).
+ */
+export async function screenshotAt(element: Locator, journey: string, step: string) {
+  await element.evaluate((node) => node.scrollIntoView({ block: 'start' }));
+  const path = join(__dirname, '..', 'screenshots', journey, `view-${step}.png`);
+  await element.page().screenshot({ path });
 }
