@@ -195,7 +195,9 @@ describe('the dashboard: the admin console', () => {
     // Ending the session asks first; Cancel leaves it.
     await admin.getByRole('button', { name: 'End the session…' }).click();
     const endIt = admin.getByRole('dialog', { name: `End ${person.username}’s session?` });
-    await endIt.getByRole('button', { name: 'Cancel' }).click();
+    // Focus starts on the safe choice; Escape closes the dialog.
+    await endIt.getByRole('button', { name: 'Cancel' }).and(admin.locator(':focus')).waitFor();
+    await admin.keyboard.press('Escape');
     await endIt.waitFor({ state: 'hidden' });
     await admin
       .getByRole('region', { name: 'Active session' })

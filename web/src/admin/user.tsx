@@ -312,7 +312,13 @@ function Confirm(props: {
           <button type="submit" class="danger" disabled={form.busy}>
             {props.confirm}
           </button>
-          <button type="button" class="secondary" onClick={props.onCancel}>
+          {/* Without a reason to type, focus starts on the safe choice. */}
+          <button
+            type="button"
+            class="secondary"
+            onClick={props.onCancel}
+            autoFocus={!props.withReason}
+          >
             Cancel
           </button>
         </div>
