@@ -1,12 +1,5 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { newIdentity } from '../support/factories';
-import {
-  BrowserHarness,
-  checkAccessibility,
-  openPage,
-  screenshot,
-  startBrowserHarness,
-} from './support/browser';
+import { checkAccessibility, screenshot } from './support/browser';
 import {
   accountShown,
   failedRequests,
@@ -14,26 +7,15 @@ import {
   screenshotAt,
   signUpAndVerify,
   submitLogin,
+  useBrowser,
 } from './support/dashboard';
 
 /** Journey 1: sign up, follow the mailed link, log in, see this session and the activity. */
 describe('the dashboard: sign up, verify, log in, see the account', () => {
-  let harness: BrowserHarness;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    harness = await startBrowserHarness();
-  });
-  afterAll(() => harness?.close());
-
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await openPage(context);
-  });
-  afterEach(() => context?.close());
+  const browser = useBrowser();
 
   it('takes a new person from the sign-up form to their account page', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey1');
     await page.goto('/app/signup');
     await checkAccessibility(page);
@@ -79,6 +61,7 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
   });
 
   it('stays signed in across a reload through the HttpOnly cookie; signing out ends that', async () => {
+    const { harness, context, page } = browser;
     const identity = newIdentity('journey1');
     await signUpAndVerify(harness, page, identity);
     await logIn(page, identity.email, identity.password);
@@ -98,6 +81,7 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
   });
 
   it('deletes the account after asking for the password; it cannot log in again', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey1');
     await signUpAndVerify(harness, page, identity);
     await logIn(page, identity.email, identity.password);
@@ -119,6 +103,7 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
   });
 
   it('pages through the activity, ten at a time', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey1');
     await signUpAndVerify(harness, page, identity);
     // Five logins through the API, each ending the last: with the signup's rows, more than ten.
@@ -142,6 +127,7 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
   });
 
   it('answers a wrong password, and a person who is not verified yet, in plain words', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey1');
     await harness.http.post('/auth/signup').send(identity).expect(201);
     await submitLogin(page, identity.email, 'not-the-password');
