@@ -84,6 +84,8 @@ describe('POST /auth/login', () => {
       username: identity.username,
       email: identity.email.toLowerCase(),
       is_verified: true,
+      roles: ['user'],
+      permissions: [],
     });
   });
 

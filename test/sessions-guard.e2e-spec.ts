@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { bearer, loggedInUser, newIdentity, verifiedUser } from './support/factories';
 import { startTestApp, TestApp } from './support/test-app';
+import { AccountsService } from '../src/accounts/accounts.service';
 import { SessionSnapshots } from '../src/sessions/session-snapshot';
 import { moveClockBy } from './support/clock';
 
@@ -127,7 +128,7 @@ describe('the session guard on protected routes', () => {
   });
 
   describe('GET /users/me', () => {
-    it('answers the caller’s account', async () => {
+    it('answers the caller’s account, its roles and no permissions for a plain user', async () => {
       const identity = newIdentity('Me');
       const user = await loggedInUser(t, identity);
       const response = await t.http.get('/users/me').set(bearer(user.accessToken)).expect(200);
@@ -136,6 +137,28 @@ describe('the session guard on protected routes', () => {
         username: identity.username,
         email: identity.email.toLowerCase(),
         is_verified: true,
+        roles: ['user'],
+        permissions: [],
+      });
+    });
+
+    it('shows an admin every permission, from the request after the grant on', async () => {
+      const user = await loggedInUser(t);
+      const me = () => t.http.get('/users/me').set(bearer(user.accessToken)).expect(200);
+      expect((await me()).body).toMatchObject({ roles: ['user'], permissions: [] });
+      // The same token after the grant: the guard's view, read with the session, not the token's.
+      await t.app.get(AccountsService).setAdminByEmail(user.identity.email, true);
+      expect((await me()).body).toMatchObject({
+        id: user.userId,
+        roles: ['user', 'admin'],
+        permissions: [
+          'users:read',
+          'users:write',
+          'sessions:revoke',
+          'roles:write',
+          'audit:read',
+          'mfa:reset',
+        ],
       });
     });
   });

@@ -670,7 +670,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The logged-in account */
+    /**
+     * The logged-in account, with its roles and the permissions they grant
+     * @description Roles and permissions are read with the session on this request, as the permission guard sees them: a role change shows on the next request.
+     */
     get: operations['UsersController_me'];
     put?: never;
     post?: never;
@@ -1091,6 +1094,37 @@ export interface components {
       force?: boolean;
       /** @example correct horse battery staple */
       password: string;
+    };
+    MeResponse: {
+      /** @example ada@example.com */
+      email: string;
+      /** Format: uuid */
+      id: string;
+      is_verified: boolean;
+      /**
+       * @description What the account's roles allow, in registry order; empty for a plain user
+       * @example [
+       *       "users:read",
+       *       "audit:read"
+       *     ]
+       */
+      permissions: (
+        | 'users:read'
+        | 'users:write'
+        | 'sessions:revoke'
+        | 'roles:write'
+        | 'audit:read'
+        | 'mfa:reset'
+      )[];
+      /**
+       * @example [
+       *       "user",
+       *       "admin"
+       *     ]
+       */
+      roles: ('user' | 'admin')[];
+      /** @example ada_lovelace */
+      username: string;
     };
     MessageResponse: {
       message: string;
@@ -4255,7 +4289,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['UserResponse'];
+          'application/json': components['schemas']['MeResponse'];
         };
       };
       /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */

@@ -10,6 +10,10 @@
 // The service answers index.html for every /app/<route>, so nothing changes on the server.
 import { render, type ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { ConsoleLink } from './admin/access';
+import { AdminAuditPage } from './admin/audit';
+import { AdminUserPage } from './admin/user';
+import { AdminUsersPage } from './admin/users';
 import { isSignedIn, onSessionChange, restoreSession, signOut } from './api';
 import { AccountPage } from './pages/account';
 import { ForgotPage } from './pages/forgot';
@@ -30,6 +34,9 @@ const ROUTES: Record<string, Route> = {
   '/signup': { page: SignupPage, title: 'Create an account', signedIn: false },
   '/forgot': { page: ForgotPage, title: 'Forgot your password', signedIn: false },
   '/account': { page: AccountPage, title: 'Your account', signedIn: true },
+  '/admin/users': { page: AdminUsersPage, title: 'Admin: accounts', signedIn: true },
+  '/admin/user': { page: AdminUserPage, title: 'Admin: an account', signedIn: true },
+  '/admin/audit': { page: AdminAuditPage, title: 'Admin: audit trail', signedIn: true },
 };
 
 /** What the login page says after a session ended: the problem code's sentence, or these. */
@@ -78,6 +85,7 @@ function App({ restored }: { restored: boolean }) {
         <a class="brand" href={`${BASE}/`}>
           Account
         </a>
+        {signedIn && <ConsoleLink />}
         {signedIn && (
           <button type="button" class="secondary" onClick={() => void signOut()}>
             Sign out
@@ -103,7 +111,7 @@ document.addEventListener('click', (event) => {
   )
     return;
   event.preventDefault();
-  navigate(link.pathname.slice(BASE.length).replace(/\/+$/, '') || '/');
+  navigate((link.pathname.slice(BASE.length).replace(/\/+$/, '') || '/') + link.search);
 });
 
 async function start(): Promise<void> {
