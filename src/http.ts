@@ -349,10 +349,9 @@ export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFast
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  // request.cookies and reply.setCookie (cookie mode's refresh token: src/auth/token-delivery.ts).
-  await app.register(fastifyCookie);
   configureEdge(app, config);
-  // Cookies: the social-login flow's browser binding (and the dashboard's cookie mode).
+  // request.cookies and reply.setCookie: the social-login flow's browser binding and cookie
+  // mode's refresh token (src/auth/token-delivery.ts).
   await app.register(fastifyCookie);
   configureDocs(app, config);
   try {
