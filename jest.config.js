@@ -8,7 +8,8 @@
  * otplib 13) ship ESM only: Node 20.19+ requires them natively, jest's module loader does not,
  * so jest compiles those packages to CommonJS.
  */
-const ESM_ONLY = '(content-disposition|@scure/base|@noble/hashes)';
+const ESM_ONLY =
+  '(content-disposition|@scure/base|@noble/hashes|openid-client|oauth4webapi|jose|@fastify/cookie|cookie)';
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true } }],
   [`node_modules/${ESM_ONLY}/.+\\.js$`]: [

@@ -19,6 +19,7 @@ import { IntrospectionModule } from './introspection/introspection.module';
 import { KeysModule } from './keys/keys.module';
 import { loggerParams } from './logging';
 import { MfaModule } from './mfa/mfa.module';
+import { OAuthModule } from './oauth/oauth.module';
 import { PagesModule } from './pages/pages.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { PasswordModule } from './password/password.module';
@@ -60,6 +61,7 @@ import { VerificationModule } from './verification/verification.module';
     VerificationModule,
     PasswordModule,
     MfaModule,
+    OAuthModule,
     AuditModule,
     AccountsModule,
     AdminModule,

@@ -10,6 +10,7 @@ import type {
   SchemaObject,
 } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { Logger } from 'nestjs-pino';
+import fastifyCookie from '@fastify/cookie';
 import helmet from 'helmet';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
@@ -181,6 +182,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       .addTag('verification', 'Email verification')
       .addTag('password', 'Password reset and change')
       .addTag('mfa', 'Two-factor login: TOTP and recovery codes')
+      .addTag('oauth', 'Social login: sign in with Google, GitHub and other OpenID Connect providers')
       .addTag('sessions', "The caller's session")
       .addTag('users', 'The logged-in account')
       .addTag('audit', "The caller's account activity")
@@ -340,6 +342,8 @@ export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFast
   });
   app.useLogger(app.get(Logger));
   configureEdge(app, config);
+  // Cookies: the social-login flow's browser binding (and the dashboard's cookie mode).
+  await app.register(fastifyCookie);
   configureDocs(app, config);
   try {
     await app.init();

@@ -161,9 +161,11 @@ describe('The OpenAPI document', () => {
   });
 
   it('lists 503 SERVICE_UNAVAILABLE with Retry-After wherever the database or Redis is used', () => {
-    // These never touch a store (the key set is in memory); /health/ready answers its own 503.
+    // These never touch a store (the key set and the providers are in memory); /health/ready
+    // answers its own 503.
     const storeless = [
       'get /',
+      'get /auth/oauth/providers',
       'get /health/live',
       'get /verify/confirm',
       'get /password/reset',

@@ -320,6 +320,83 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/auth/oauth/{provider}/callback': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The provider's answer: 302 to the redirect_uri with ?code= or ?error=CODE
+     * @description The provider sends the browser here. State is checked against the cookie and the server record, iss when sent (RFC 9207), the code is exchanged with the PKCE verifier, and the ID token's signature (provider JWKS), iss, aud, nonce and exp are validated. Success: 302 to redirect_uri?code=… (60 s, single use; POST /auth/oauth/exchange), or for a link redirect_uri?linked=<provider>. Failure after a good state: 302 to redirect_uri?error=CODE with CODE one of ACCOUNT_EXISTS, IDENTITY_IN_USE, PROVIDER_ALREADY_LINKED, EMAIL_UNAVAILABLE, PROVIDER_DENIED, PROVIDER_UNAVAILABLE, PROVIDER_RESPONSE_INVALID, CONFLICT, INTERNAL_ERROR. A missing, unknown, used, expired or other-browser state answers 400 OAUTH_STATE_INVALID (no trusted page to go to). Never tokens in a URL.
+     */
+    get: operations['OAuthController_callback'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/oauth/{provider}/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Start a sign-in: 302 to the provider's sign-in page
+     * @description Open it in the browser (a link or a form, not fetch). The request carries state, an OIDC nonce and PKCE S256; state is single use, kept hashed, bound to this browser by an HttpOnly cookie, and expires in 10 minutes. A redirect_uri not equal to an entry of OAUTH_REDIRECT_URIS is refused with 400 and never redirected to.
+     */
+    get: operations['OAuthController_start'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/oauth/exchange': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Trade the callback's code for what POST /auth/login answers
+     * @description The tokens (amr ["fed"]), or with two-factor login on {mfa_required: true, mfa_token, …} (continue with POST /auth/login/mfa; the tokens then carry amr ["fed", "otp"]). SESSION_ACTIVE unless the sign-in was started with force=true; ACCOUNT_DISABLED; EMAIL_NOT_VERIFIED (a new account whose email the provider did not vouch for: the verification mail was sent). OAUTH_CODE_INVALID: unknown, used or older than 60 s.
+     */
+    post: operations['OAuthController_exchange'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/oauth/providers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The configured sign-in providers */
+    get: operations['OAuthController_providers'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/auth/refresh': {
     parameters: {
       query?: never;
@@ -607,6 +684,47 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/users/me/identities': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The sign-in providers linked to the caller's account */
+    get: operations['IdentitiesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/me/identities/{provider}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Start linking a provider to the caller's account: its authorization URL
+     * @description Proof of ownership: the password when the account has one, and with two-factor login on a code (TOTP or recovery code) too; an account made by a provider without two-factor login sets a password through forgot-password first. The answer sets an HttpOnly cookie that binds the link to this browser: call this from a page on the service's origin and open authorization_url in the same browser. The callback then links the identity and sends the browser to redirect_uri?linked=<provider>, or redirect_uri?error=IDENTITY_IN_USE when the provider account is linked to another account. The account owner is mailed.
+     */
+    post: operations['IdentitiesController_link'];
+    /**
+     * Unlink a provider from the caller's account
+     * @description LAST_LOGIN_METHOD: the account has no password and no other provider (set a password through forgot-password, or link another provider, first). The account owner is mailed.
+     */
+    delete: operations['IdentitiesController_unlink'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/verify/confirm': {
     parameters: {
       query?: never;
@@ -783,6 +901,10 @@ export interface components {
       /** @description Pass as `cursor` for the next page; null on the last page */
       next_cursor: string | null;
     };
+    AuthorizationUrlResponse: {
+      /** @description Open it in the same browser (the link is bound to it by an HttpOnly cookie set with this answer): the provider's sign-in page */
+      authorization_url: string;
+    };
     ChangePasswordRequest: {
       /**
        * @description Required while two-factor login is on: a code from the authenticator app or a recovery code (spent)
@@ -811,6 +933,10 @@ export interface components {
     DeleteAccountRequest: {
       password: string;
     };
+    ExchangeRequest: {
+      /** @description The code the callback put on redirect_uri (60 s, single use) */
+      code: string;
+    };
     FieldErrorResponse: {
       /** @example email */
       field: string;
@@ -823,6 +949,19 @@ export interface components {
        * @example ada@example.com
        */
       email: string;
+    };
+    IdentitiesResponse: {
+      identities: components['schemas']['IdentityResponse'][];
+    };
+    IdentityResponse: {
+      /** @example 2026-01-31T09:15:02.000Z */
+      created_at: string;
+      /** @example ada@example.com */
+      email: string | null;
+      /** @example 2026-01-31T09:15:02.000Z */
+      last_used_at: string | null;
+      /** @example github */
+      provider: string;
     };
     IntrospectionResponse: {
       /** @description Whether the token verifies and its session is active */
@@ -901,6 +1040,23 @@ export interface components {
     JwksResponse: {
       /** @description The keys that verify access tokens: next, current and retired. Empty under HS*. */
       keys: components['schemas']['JwkResponse'][];
+    };
+    LinkIdentityRequest: {
+      /**
+       * @description Required with two-factor login on. A 6-digit code from the authenticator app, or one of the recovery codes (spent when used)
+       * @example 123456
+       */
+      code?: string;
+      /**
+       * @description The account password (required when the account has one)
+       * @example correct horse battery staple
+       */
+      password?: string;
+      /**
+       * @description The client page that receives the result: must equal one of OAUTH_REDIRECT_URIS exactly (scheme, host, port, path, trailing slash)
+       * @example https://app.example.com/auth/done
+       */
+      redirect_uri: string;
     };
     LivenessResponse: {
       /** @example ok */
@@ -1009,6 +1165,15 @@ export interface components {
       title: string;
       /** @example /problems/session-active */
       type: string;
+    };
+    ProvidersResponse: {
+      /**
+       * @example [
+       *       "google",
+       *       "github"
+       *     ]
+       */
+      providers: string[];
     };
     ReadinessChecks: {
       /**
@@ -2658,6 +2823,292 @@ export interface operations {
       };
     };
   };
+  OAuthController_callback: {
+    parameters: {
+      query?: {
+        /** @description The provider's authorization code */
+        code?: string;
+        /** @description The provider refused (e.g. access_denied) */
+        error?: string;
+        /** @description The provider's issuer (RFC 9207), checked when sent */
+        iss?: string;
+        /** @description As the provider sends it back */
+        state?: string;
+      };
+      header?: never;
+      path: {
+        /** @description A provider named in OAUTH_PROVIDERS (GET /auth/oauth/providers) */
+        provider: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To the redirect_uri given at the start, with code, linked or error */
+      302: {
+        headers: {
+          /** @description Where the browser goes next */
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description OAUTH_STATE_INVALID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PROVIDER_UNKNOWN */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOO_MANY_REQUESTS */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  OAuthController_start: {
+    parameters: {
+      query: {
+        /** @description End the account's active session at the exchange (after a 409 SESSION_ACTIVE, with the user's consent) */
+        force?: 'true' | 'false';
+        /** @description The client page that receives the result: must equal one of OAUTH_REDIRECT_URIS exactly (scheme, host, port, path, trailing slash) */
+        redirect_uri: string;
+      };
+      header?: never;
+      path: {
+        /** @description A provider named in OAUTH_PROVIDERS (GET /auth/oauth/providers) */
+        provider: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description To the provider's authorization endpoint */
+      302: {
+        headers: {
+          /** @description Where the browser goes next */
+          Location?: string;
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED, REDIRECT_URI_NOT_ALLOWED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PROVIDER_UNKNOWN */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOO_MANY_REQUESTS */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PROVIDER_UNAVAILABLE, SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  OAuthController_exchange: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExchangeRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json':
+            components['schemas']['TokenResponse'] | components['schemas']['MfaChallengeResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON, OAUTH_CODE_INVALID */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description EMAIL_NOT_VERIFIED, ACCOUNT_DISABLED */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SESSION_ACTIVE */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOO_MANY_REQUESTS */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  OAuthController_providers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProvidersResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
   AuthController_refresh: {
     parameters: {
       query?: never;
@@ -3852,6 +4303,223 @@ export interface operations {
         };
       };
       /** @description SERVICE_UNAVAILABLE, BUSY */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  IdentitiesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['IdentitiesResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  IdentitiesController_link: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A provider named in OAUTH_PROVIDERS */
+        provider: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['LinkIdentityRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuthorizationUrlResponse'];
+        };
+      };
+      /** @description VALIDATION_FAILED, INVALID_JSON, REDIRECT_URI_NOT_ALLOWED */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED, INVALID_CREDENTIALS, MFA_CODE_REQUIRED, MFA_CODE_INVALID */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PROVIDER_UNKNOWN */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PROVIDER_ALREADY_LINKED */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description PAYLOAD_TOO_LARGE */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description UNSUPPORTED_MEDIA_TYPE */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE, PROVIDER_UNAVAILABLE, BUSY */
+      503: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+    };
+  };
+  IdentitiesController_unlink: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A provider named in OAUTH_PROVIDERS */
+        provider: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageResponse'];
+        };
+      };
+      /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description IDENTITY_NOT_FOUND */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description LAST_LOGIN_METHOD */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description INTERNAL_ERROR */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description SERVICE_UNAVAILABLE */
       503: {
         headers: {
           /** @description Seconds to wait before trying again */

@@ -21,8 +21,15 @@ const AUDIT_RETRY_AFTER_SECONDS = 5;
 /** The account id of an admin route's path, when it has the shape of one (else it is not kept). */
 const ACCOUNT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** DESIGN names a failed login `login.failed`; other actions keep their name and say `failure`. */
-const FAILED_ACTION: Record<string, string> = { login: 'login.failed' };
+/**
+ * DESIGN names a failed login `login.failed`, and a failed social sign-in (callback or exchange)
+ * `oauth.failed`; other actions keep their name and say `failure`.
+ */
+const FAILED_ACTION: Record<string, string> = {
+  login: 'login.failed',
+  'oauth.callback': 'oauth.failed',
+  'oauth.login': 'oauth.failed',
+};
 
 export interface AuditResult {
   outcome: AuditOutcome;

@@ -9,6 +9,12 @@ import { LoginBackoff } from './login-backoff';
 import type { TokenResponse } from './dto/auth.dto';
 import { MfaChallengeAnswer, MfaChallenges } from './mfa-challenges';
 
+/**
+ * How the first factor was checked (RFC 8176 `amr`): `pwd` a password, `fed` a sign-in provider
+ * (federated sign-in, Azure AD's value).
+ */
+export type FirstFactor = 'pwd' | 'fed';
+
 /** A login's answer: the tokens, or, with two-factor login on, the challenge. */
 export interface CompletedLogin {
   answer: TokenResponse | MfaChallengeAnswer;
@@ -51,13 +57,18 @@ export class LoginCompletion {
     private readonly backoff: LoginBackoff,
   ) {}
 
-  async complete(user: User, client: ClientInfo, force: boolean): Promise<CompletedLogin> {
+  async complete(
+    user: User,
+    client: ClientInfo,
+    force: boolean,
+    firstFactor: FirstFactor = 'pwd',
+  ): Promise<CompletedLogin> {
     if (await this.mfa.isEnabled(user.id)) {
-      const answer = await this.challenges.issue(user);
+      const answer = await this.challenges.issue(user, firstFactor);
       return { answer, facts: { userId: user.id, meta: { mfa_required: true } } };
     }
     await this.backoff.clear(user.email);
-    const { tokens, started } = await this.auth.login(user, client, { force, amr: ['pwd'] });
+    const { tokens, started } = await this.auth.login(user, client, { force, amr: [firstFactor] });
     return { answer: tokens, facts: { userId: user.id, ...sessionStartFacts(started, force) } };
   }
 }

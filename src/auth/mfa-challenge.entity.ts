@@ -1,5 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { User } from '../users/user.entity';
+import type { FirstFactor } from './login-completion';
 
 /**
  * A login waiting for its second factor: the `mfa_token` (kept as SHA-256) the password step
@@ -21,6 +22,10 @@ export class MfaChallenge {
   /** SHA-256 of the password hash the first step checked: a password change voids the login. */
   @Column({ name: 'password_fingerprint', type: 'varchar', length: 64 })
   passwordFingerprint: string;
+
+  /** How the first step was passed: 'pwd' (a password) or 'fed' (a sign-in provider). */
+  @Column({ name: 'first_factor', type: 'varchar', length: 8, default: 'pwd' })
+  firstFactor: FirstFactor;
 
   /** Codes tried; counted before each check, so racing requests cannot exceed the limit. */
   @Column({ type: 'integer', default: 0 })

@@ -10,6 +10,7 @@ import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthService, LoginOutcome } from './auth.service';
 import { LoginBackoff } from './login-backoff';
+import type { FirstFactor } from './login-completion';
 import { MfaChallenge } from './mfa-challenge.entity';
 
 export const MFA_TOKEN_LIFETIME_SECONDS = 300;
@@ -50,7 +51,7 @@ export class MfaChallenges {
     private readonly transactions: Transactions,
   ) {}
 
-  async issue(user: User): Promise<MfaChallengeAnswer> {
+  async issue(user: User, firstFactor: FirstFactor): Promise<MfaChallengeAnswer> {
     const token = this.crypto.randomToken();
     const now = new Date();
     await this.transactions.run(async (manager) => {
@@ -59,7 +60,8 @@ export class MfaChallenges {
       await manager.insert(MfaChallenge, {
         tokenHash: this.crypto.sha256(token),
         userId: user.id,
-        passwordFingerprint: this.crypto.sha256(user.passwordHash),
+        passwordFingerprint: this.crypto.sha256(user.passwordHash ?? ''),
+        firstFactor,
         attempts: 0,
         passedWith: null,
         usedAt: null,
@@ -89,7 +91,7 @@ export class MfaChallenges {
       !challenge ||
       !user ||
       !this.live(challenge) ||
-      !this.crypto.safeEqual(this.crypto.sha256(user.passwordHash), challenge.passwordFingerprint)
+      !this.crypto.safeEqual(this.crypto.sha256(user.passwordHash ?? ''), challenge.passwordFingerprint)
     )
       throw Errors.mfaTokenInvalid().concerning({ userId: challenge?.userId });
     await this.backoff.assertNotBlocked(user.email);
@@ -103,7 +105,7 @@ export class MfaChallenges {
     try {
       const outcome = await this.auth.login(user, client, {
         force,
-        amr: ['pwd', 'otp'],
+        amr: [challenge.firstFactor, 'otp'],
         within: (manager) => this.spend(manager, tokenHash),
       });
       return { ...outcome, userId: user.id, method, events };

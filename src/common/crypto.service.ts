@@ -172,7 +172,9 @@ export class CryptoService {
     return this.hashing.run(() => argon2.hash(password, this.argonOptions));
   }
 
-  async verifyPassword(hash: string, password: string): Promise<boolean> {
+  /** An account without a password (made by a provider) costs a dummy verify and never matches. */
+  async verifyPassword(hash: string | null, password: string): Promise<boolean> {
+    if (hash === null) return this.verifyAgainstDummy(password);
     return this.hashing.run(async () => {
       try {
         return await argon2.verify(hash, password);

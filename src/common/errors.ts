@@ -157,6 +157,83 @@ export const Errors = {
       'LAST_ADMIN',
       'This would leave no active admin; make another account admin first',
     ),
+  /** Social login found a local account with the provider's email: never linked on email alone. */
+  accountExists: () =>
+    new DomainError(
+      HttpStatus.CONFLICT,
+      'ACCOUNT_EXISTS',
+      'An account with this email already exists: log in with your password and link the provider from your account',
+    ),
+  identityInUse: () =>
+    new DomainError(
+      HttpStatus.CONFLICT,
+      'IDENTITY_IN_USE',
+      'This provider account is already linked to another account',
+    ),
+  lastLoginMethod: () =>
+    new DomainError(
+      HttpStatus.CONFLICT,
+      'LAST_LOGIN_METHOD',
+      'This is the last way to log in to the account: set a password or link another provider first',
+    ),
+  providerAlreadyLinked: () =>
+    new DomainError(
+      HttpStatus.CONFLICT,
+      'PROVIDER_ALREADY_LINKED',
+      'An account of this provider is already linked: unlink it first',
+    ),
+  /** The provider gave no email it vouches for (GitHub: no primary, verified address). */
+  emailUnavailable: () =>
+    new DomainError(
+      HttpStatus.BAD_REQUEST,
+      'EMAIL_UNAVAILABLE',
+      'The provider did not give an email address it has verified',
+    ),
+  identityNotFound: () =>
+    new DomainError(
+      HttpStatus.NOT_FOUND,
+      'IDENTITY_NOT_FOUND',
+      'No identity of this provider is linked',
+    ),
+  providerUnknown: () =>
+    new DomainError(
+      HttpStatus.NOT_FOUND,
+      'PROVIDER_UNKNOWN',
+      'No such sign-in provider is configured',
+    ),
+  /** The provider's discovery document or keys could not be fetched. */
+  providerUnavailable: (retryAfterSeconds: number) =>
+    new DomainError(
+      HttpStatus.SERVICE_UNAVAILABLE,
+      'PROVIDER_UNAVAILABLE',
+      'The sign-in provider cannot be reached; try again shortly',
+      { retryAfterSeconds },
+    ),
+  redirectUriNotAllowed: () =>
+    new DomainError(
+      HttpStatus.BAD_REQUEST,
+      'REDIRECT_URI_NOT_ALLOWED',
+      'redirect_uri is not one of the configured OAUTH_REDIRECT_URIS',
+      {
+        errors: [
+          { field: 'redirect_uri', message: 'must equal a configured redirect URI exactly' },
+        ],
+      },
+    ),
+  /** The callback's state is missing, unknown, used, expired, or not this browser's. */
+  oauthStateInvalid: () =>
+    new DomainError(
+      HttpStatus.BAD_REQUEST,
+      'OAUTH_STATE_INVALID',
+      'The sign-in is unknown, expired or was started in another browser; start again',
+    ),
+  /** The exchange code is unknown, used or expired. */
+  oauthCodeInvalid: () =>
+    new DomainError(
+      HttpStatus.BAD_REQUEST,
+      'OAUTH_CODE_INVALID',
+      'The sign-in code is invalid, used or expired; sign in again',
+    ),
   unauthorized: (code: TokenRefusal, detail = TOKEN_REFUSAL_DETAILS[code]) =>
     new DomainError(HttpStatus.UNAUTHORIZED, code, detail),
   tooManyRequests: (retryAfterSeconds: number) =>

@@ -9,6 +9,7 @@ import { databaseConfig } from './database.config';
 import { ConfigError } from './env';
 import { mailConfig } from './mail.config';
 import { mfaConfig } from './mfa.config';
+import { oauthConfig } from './oauth.config';
 import { throttleConfig } from './throttle.config';
 import { CONFIG_NAMESPACES } from './namespaces';
 
@@ -226,10 +227,59 @@ describe('configuration', () => {
       ['INTROSPECTION_CLIENTS', 'orders-api:short', keysConfig],
       ['INTROSPECTION_CLIENTS', `a:${A_GOOD_SECRET},a:${A_GOOD_SECRET}`, keysConfig],
       ['THROTTLE_INTROSPECT_PER_CLIENT', 'many', throttleConfig],
+      ['OAUTH_PROVIDERS', 'google,google', oauthConfig],
+      ['OAUTH_PROVIDERS', 'my-idp', oauthConfig],
+      ['OAUTH_REDIRECT_URIS', 'app.example.com/done', oauthConfig],
+      ['OAUTH_REDIRECT_URIS', 'https://app.example.com/done#result', oauthConfig],
     ] as const)('%s=%s', (key, value, load) => {
       set({ SECRET_KEY: A_GOOD_SECRET, [key]: value });
       expect(() => load()).toThrow(ConfigError);
       expect(() => load()).toThrow(new RegExp(`^Invalid configuration: ${key} `));
+    });
+
+    it.each([
+      [
+        { OAUTH_PROVIDERS: 'google', OAUTH_REDIRECT_URIS: 'https://app.example.com/done' },
+        'OAUTH_GOOGLE_CLIENT_ID',
+      ],
+      [
+        {
+          OAUTH_PROVIDERS: 'github',
+          OAUTH_GITHUB_CLIENT_ID: 'id',
+          OAUTH_REDIRECT_URIS: 'https://a.example/d',
+        },
+        'OAUTH_GITHUB_CLIENT_SECRET',
+      ],
+      [
+        {
+          OAUTH_PROVIDERS: 'acme',
+          OAUTH_ACME_CLIENT_ID: 'id',
+          OAUTH_ACME_CLIENT_SECRET: 's',
+          OAUTH_REDIRECT_URIS: 'https://a.example/d',
+        },
+        'OAUTH_ACME_ISSUER',
+      ],
+      [
+        {
+          OAUTH_PROVIDERS: 'google',
+          OAUTH_GOOGLE_CLIENT_ID: 'id',
+          OAUTH_GOOGLE_CLIENT_SECRET: 's',
+        },
+        'OAUTH_REDIRECT_URIS',
+      ],
+      [
+        {
+          OAUTH_PROVIDERS: 'github',
+          OAUTH_GITHUB_CLIENT_ID: 'id',
+          OAUTH_GITHUB_CLIENT_SECRET: 's',
+          OAUTH_GITHUB_API_URL: 'api.github.com',
+          OAUTH_REDIRECT_URIS: 'https://a.example/d',
+        },
+        'OAUTH_GITHUB_API_URL',
+      ],
+    ])('social login: %j names %s', (values, key) => {
+      set(values);
+      expect(() => oauthConfig()).toThrow(new RegExp(`^Invalid configuration: ${key} `));
     });
 
     it('SMTP_PORT is checked when an SMTP server is set', () => {

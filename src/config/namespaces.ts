@@ -5,6 +5,7 @@ import { databaseConfig } from './database.config';
 import { keysConfig } from './keys.config';
 import { mailConfig } from './mail.config';
 import { mfaConfig } from './mfa.config';
+import { oauthConfig } from './oauth.config';
 import { redisConfig } from './redis.config';
 import { throttleConfig } from './throttle.config';
 
@@ -16,6 +17,7 @@ export const CONFIG_NAMESPACES = [
   keysConfig,
   mailConfig,
   mfaConfig,
+  oauthConfig,
   auditConfig,
   throttleConfig,
   redisConfig,

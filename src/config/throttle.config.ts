@@ -26,6 +26,9 @@ export const RATE_LIMITED = [
   'forgot',
   'reset',
   'refresh',
+  'oauth_start',
+  'oauth_callback',
+  'oauth_exchange',
 ] as const;
 export type RateLimitedEndpoint = (typeof RATE_LIMITED)[number];
 
@@ -38,6 +41,9 @@ const DEFAULTS: Record<RateLimitedEndpoint, { ip: string; account?: string }> = 
   forgot: { ip: '10/900', account: '5/3600' },
   reset: { ip: '20/900' },
   refresh: { ip: '120/300' },
+  oauth_start: { ip: '30/300' },
+  oauth_callback: { ip: '30/300' },
+  oauth_exchange: { ip: '30/300' },
 };
 
 export const throttleConfig = registerAs('throttle', () => {

@@ -10,13 +10,19 @@ import { mailConfig } from '../config/mail.config';
 import { throttleConfig } from '../config/throttle.config';
 import { CounterStore } from '../throttle/counter-store';
 
-export type MailKind = 'verify-email' | 'password-reset' | 'password-changed' | 'two-factor';
+export type MailKind =
+  | 'verify-email'
+  | 'password-reset'
+  | 'password-changed'
+  | 'two-factor'
+  | 'sign-in-provider';
 
 const SUBJECTS: Record<MailKind, string> = {
   'verify-email': 'Confirm your email address',
   'password-reset': 'Reset your password',
   'password-changed': 'Your password was changed',
   'two-factor': 'Two-factor login on your account',
+  'sign-in-provider': 'A sign-in provider on your account',
 };
 
 /** "2025-01-31 09:15:02", read as UTC by the mails that say when something happened. */

@@ -123,13 +123,14 @@ export class PasswordService {
     const user = await this.users.findById(userId);
     if (!user) throw Errors.invalidCredentials();
     await this.users.assertAcceptablePassword(newPassword, user, 'new_password');
-    if (!(await this.crypto.verifyPassword(user.passwordHash, currentPassword)))
+    const currentHash = user.passwordHash;
+    if (currentHash === null || !(await this.crypto.verifyPassword(currentHash, currentPassword)))
       throw Errors.invalidCredentials();
     const secondFactor = await this.mfa.requireSecondFactorFor(user, code);
     const passwordHash = await this.crypto.hashPassword(newPassword);
     const revoked = await this.transactions.run(async (manager) => {
       // Lost to a reset or change that committed since the check: the old password is stale.
-      if (!(await this.users.replacePasswordHash(userId, user.passwordHash, passwordHash, manager)))
+      if (!(await this.users.replacePasswordHash(userId, currentHash, passwordHash, manager)))
         throw Errors.invalidCredentials();
       await this.tokens.voidAllOf(userId, manager);
       return this.sessions.revokeAllSessionsOf(userId, manager, sessionId);

@@ -76,6 +76,46 @@ export class UsersService {
     return user;
   }
 
+  /**
+   * Inserts an account made by a sign-in provider: no password (forgot-password sets one),
+   * verified only when the provider vouched for the email. In the caller's transaction, with
+   * the identity it links; the unique keys answer EMAIL_TAKEN / USERNAME_TAKEN.
+   */
+  async insertWithoutPassword(
+    input: { username: string; email: string; verified: boolean },
+    manager: EntityManager,
+  ): Promise<User> {
+    const now = new Date();
+    const username = normaliseUsername(input.username);
+    const user = this.users.create({
+      id: this.crypto.uuid(),
+      username,
+      usernameKey: usernameKey(username),
+      email: normaliseEmail(input.email),
+      passwordHash: null,
+      isVerified: input.verified,
+      verifiedAt: input.verified ? now : null,
+      status: 'active',
+      lastLoginAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    try {
+      await manager.insert(User, user);
+    } catch (error) {
+      const key = uniqueViolation(error);
+      if (key?.includes('email')) throw Errors.emailTaken();
+      if (key?.includes('username')) throw Errors.usernameTaken();
+      throw error;
+    }
+    return user;
+  }
+
+  /** Whether a username is free (without regard to case). */
+  async usernameFree(username: string): Promise<boolean> {
+    return !(await this.users.existsBy({ usernameKey: usernameKey(username) }));
+  }
+
   /** Throws WEAK_PASSWORD with the reason; runs before any hashing. */
   async assertAcceptablePassword(
     password: string,
@@ -95,11 +135,14 @@ export class UsersService {
   }
 
   /** The account, once `password` is proven to be its own; INVALID_CREDENTIALS otherwise. */
-  async findByIdWithPassword(id: string, password: string): Promise<User> {
+  async findByIdWithPassword(
+    id: string,
+    password: string,
+  ): Promise<User & { passwordHash: string }> {
     const user = await this.findById(id);
     if (!user || !(await this.crypto.verifyPassword(user.passwordHash, password)))
       throw Errors.invalidCredentials();
-    return user;
+    return user as User & { passwordHash: string };
   }
 
   findByEmail(email: string): Promise<User | null> {
