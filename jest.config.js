@@ -6,7 +6,8 @@
  * `npm run test:browser`) drives the app in Debian's Chromium through playwright-core.
  * content-disposition 3 (under @fastify/static) and @scure/base 2 and @noble/hashes 2 (under
  * otplib 13) ship ESM only: Node 20.19+ requires them natively, jest's module loader does not,
- * so jest compiles those packages to CommonJS.
+ * so jest compiles those packages to CommonJS. @fastify/cookie loads cookie 2 (ESM only) with a
+ * dynamic import(), which jest's vm refuses: compiled, it becomes a require.
  */
 const ESM_ONLY =
   '(content-disposition|@scure/base|@noble/hashes|openid-client|oauth4webapi|jose|@fastify/cookie|cookie)';

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { CLOSED_SCHEMAS } from './common/api-docs';
 import { DomainError, Errors } from './common/errors';
 import { UnreadableBody } from './common/validation';
 import { AppConfig, appConfig } from './config/app.config';
@@ -153,10 +154,13 @@ function closeRequestBodies(document: OpenAPIObject): OpenAPIObject {
   for (const operations of Object.values(document.paths)) {
     for (const operation of Object.values(operations as Record<string, OperationObject>)) {
       const body = operation.requestBody as RequestBodyObject | undefined;
-      const ref = (body?.content?.['application/json']?.schema as ReferenceObject | undefined)
-        ?.$ref;
-      const schema = ref ? (schemas[ref.split('/').pop() as string] as SchemaObject) : undefined;
-      if (schema) schema.additionalProperties = false;
+      const given = body?.content?.['application/json']?.schema as SchemaObject | undefined;
+      // One schema, or the alternatives of a body that has several (refresh: JSON or cookie mode).
+      for (const alternative of given?.oneOf ?? [given]) {
+        const ref = (alternative as ReferenceObject | undefined)?.$ref;
+        const schema = ref ? (schemas[ref.split('/').pop() as string] as SchemaObject) : undefined;
+        if (schema) schema.additionalProperties = false;
+      }
     }
   }
   return document;
@@ -191,6 +195,10 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
       .addTag('admin', 'Account administration: every route needs a permission')
       .build(),
   );
+  for (const name of CLOSED_SCHEMAS) {
+    const schema = document.components?.schemas?.[name] as SchemaObject | undefined;
+    if (schema) schema.additionalProperties = false;
+  }
   return closeRequestBodies(document);
 }
 
@@ -342,7 +350,8 @@ export async function createHttpApp(rootModule: Type<unknown>): Promise<NestFast
   });
   app.useLogger(app.get(Logger));
   configureEdge(app, config);
-  // Cookies: the social-login flow's browser binding (and the dashboard's cookie mode).
+  // request.cookies and reply.setCookie: the social-login flow's browser binding and cookie
+  // mode's refresh token (src/auth/token-delivery.ts).
   await app.register(fastifyCookie);
   configureDocs(app, config);
   try {

@@ -89,9 +89,11 @@ describe('typed client (clients/typescript) against the listening service', () =
     );
     expect(replaced.code).toBe('SESSION_REPLACED');
 
-    const refreshed = await expectData(
-      auth.POST('/auth/refresh', { body: { refresh_token: forced.refresh_token } }),
-      200,
+    const refreshed = tokensOf(
+      await expectData(
+        auth.POST('/auth/refresh', { body: { refresh_token: forced.refresh_token } }),
+        200,
+      ),
     );
     expect(refreshed.refresh_token).not.toBe(forced.refresh_token);
     accessToken = refreshed.access_token;
@@ -158,10 +160,15 @@ describe('typed client (clients/typescript) against the listening service', () =
   });
 });
 
-type LoginAnswer = Schemas['TokenResponse'] | Schemas['MfaChallengeResponse'];
+type LoginAnswer =
+  Schemas['TokenResponse'] | Schemas['CookieTokenResponse'] | Schemas['MfaChallengeResponse'];
 
-/** A login answer with tokens: these accounts have no second factor, so no challenge comes. */
+/**
+ * A login or refresh answer with both tokens in the body: these accounts have no second factor,
+ * so no challenge comes, and the client does not ask for cookie mode.
+ */
 function tokensOf(answer: LoginAnswer): Schemas['TokenResponse'] {
   if ('mfa_required' in answer) throw new Error('a two-factor challenge, where tokens were due');
+  if (!('refresh_token' in answer)) throw new Error('a cookie-mode answer, where JSON was due');
   return answer;
 }

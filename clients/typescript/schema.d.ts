@@ -271,7 +271,7 @@ export interface paths {
     put?: never;
     /**
      * Log in; one live session per account
-     * @description INVALID_CREDENTIALS answers an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED and ACCOUNT_DISABLED come only after a correct password. With two-factor login on, a correct password answers {mfa_required: true, mfa_token, mfa_methods, expires_in} and no session yet: continue with POST /auth/login/mfa. With SESSION_POLICY=reject, a login while another session is active answers 409 SESSION_ACTIVE. A client should ask the user whether to end the other session and, if so, retry with "force": true, which ends it (its tokens then get 401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces. Repeated failures are slowed down with 429 and Retry-After.
+     * @description INVALID_CREDENTIALS answers an unknown email and a wrong password alike; EMAIL_NOT_VERIFIED and ACCOUNT_DISABLED come only after a correct password. With two-factor login on, a correct password answers {mfa_required: true, mfa_token, mfa_methods, expires_in} and no session yet: continue with POST /auth/login/mfa. With SESSION_POLICY=reject, a login while another session is active answers 409 SESSION_ACTIVE. A client should ask the user whether to end the other session and, if so, retry with "force": true, which ends it (its tokens then get 401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces. Repeated failures are slowed down with 429 and Retry-After. With X-Token-Delivery: cookie (browser pages of this service only: Origin must be APP_URL's origin, else 403 ORIGIN_NOT_ALLOWED) the refresh token is set as the refresh_token cookie and left out of the body.
      */
     post: operations['AuthController_login'];
     delete?: never;
@@ -291,7 +291,7 @@ export interface paths {
     put?: never;
     /**
      * Second step of a login with two-factor login on: a TOTP code or a recovery code
-     * @description Answers as POST /auth/login does, with a session whose tokens carry amr ["pwd", "otp"]. MFA_CODE_INVALID: a wrong, used or replayed code; after five, or once expired or used, the mfa_token is void (MFA_TOKEN_INVALID: log in again). Wrong codes count toward the account's login back-off (429). 409 SESSION_ACTIVE comes at this step: after a correct code the same mfa_token may retry with "force": true and no code, within its five minutes.
+     * @description Answers as POST /auth/login does, with a session whose tokens carry amr ["pwd", "otp"]. MFA_CODE_INVALID: a wrong, used or replayed code; after five, or once expired or used, the mfa_token is void (MFA_TOKEN_INVALID: log in again). Wrong codes count toward the account's login back-off (429). 409 SESSION_ACTIVE comes at this step: after a correct code the same mfa_token may retry with "force": true and no code, within its five minutes. With X-Token-Delivery: cookie (browser pages of this service only: Origin must be APP_URL's origin, else 403 ORIGIN_NOT_ALLOWED) the refresh token is set as the refresh_token cookie and left out of the body.
      */
     post: operations['AuthController_loginMfa'];
     delete?: never;
@@ -311,7 +311,7 @@ export interface paths {
     put?: never;
     /**
      * End the caller's session; its access and refresh tokens then get 401 SESSION_ENDED
-     * @description Takes no body; an empty JSON object is accepted, any field is refused.
+     * @description Takes no body; an empty JSON object is accepted, any field is refused. In cookie mode (X-Token-Delivery: cookie) it also clears the refresh_token cookie; Origin must be APP_URL's origin (403 ORIGIN_NOT_ALLOWED).
      */
     post: operations['AuthController_logout'];
     delete?: never;
@@ -408,7 +408,7 @@ export interface paths {
     put?: never;
     /**
      * Trade a refresh token for new tokens (rotation; a reused token revokes the session)
-     * @description TOKEN_INVALID (not one of ours), TOKEN_EXPIRED (the session outlived REFRESH_TOKEN_EXPIRE_DAYS), SESSION_ENDED / SESSION_REPLACED / SESSION_REVOKED (the session is over: log in again). Presenting a refresh token that was already used revokes the session (SESSION_REVOKED).
+     * @description TOKEN_INVALID (not one of ours), TOKEN_EXPIRED (the session outlived REFRESH_TOKEN_EXPIRE_DAYS), SESSION_ENDED / SESSION_REPLACED / SESSION_REVOKED (the session is over: log in again). Presenting a refresh token that was already used revokes the session (SESSION_REVOKED). In cookie mode the body is empty (or {}) and the token is the refresh_token cookie (none: TOKEN_INVALID); the new one replaces it. With X-Token-Delivery: cookie (browser pages of this service only: Origin must be APP_URL's origin, else 403 ORIGIN_NOT_ALLOWED) the refresh token is set as the refresh_token cookie and left out of the body.
      */
     post: operations['AuthController_refresh'];
     delete?: never;
@@ -929,6 +929,17 @@ export interface components {
     ConfirmVerificationRequest: {
       /** @description The token from the emailed link */
       token: string;
+    };
+    CookieTokenResponse: {
+      /** @description JWT for Authorization: Bearer */
+      access_token: string;
+      /**
+       * @description Seconds until the access token expires
+       * @example 1800
+       */
+      expires_in: number;
+      /** @example bearer */
+      token_type: string;
     };
     DeleteAccountRequest: {
       password: string;
@@ -2530,7 +2541,10 @@ export interface operations {
   AuthController_login: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description For browser pages of this service: `cookie` puts the refresh token in the `refresh_token` cookie (HttpOnly, SameSite=Strict, Path=/auth, Secure on https) instead of the body. Cookie mode needs `Origin` equal to APP_URL's origin (403 ORIGIN_NOT_ALLOWED). Default `json`. */
+        'X-Token-Delivery'?: 'cookie' | 'json';
+      };
       path?: never;
       cookie?: never;
     };
@@ -2540,13 +2554,18 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The tokens: in cookie mode without refresh_token, which is in the refresh_token cookie */
       200: {
         headers: {
+          /** @description In cookie mode: `refresh_token=<token>; Max-Age=<REFRESH_TOKEN_EXPIRE_DAYS in seconds>; Path=/auth; HttpOnly; SameSite=Strict` (+ `Secure` when APP_URL is https) */
+          'Set-Cookie'?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json':
-            components['schemas']['TokenResponse'] | components['schemas']['MfaChallengeResponse'];
+            | components['schemas']['TokenResponse']
+            | components['schemas']['CookieTokenResponse']
+            | components['schemas']['MfaChallengeResponse'];
         };
       };
       /** @description VALIDATION_FAILED, INVALID_JSON */
@@ -2567,7 +2586,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description EMAIL_NOT_VERIFIED, ACCOUNT_DISABLED */
+      /** @description EMAIL_NOT_VERIFIED, ACCOUNT_DISABLED, ORIGIN_NOT_ALLOWED */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2639,7 +2658,10 @@ export interface operations {
   AuthController_loginMfa: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description For browser pages of this service: `cookie` puts the refresh token in the `refresh_token` cookie (HttpOnly, SameSite=Strict, Path=/auth, Secure on https) instead of the body. Cookie mode needs `Origin` equal to APP_URL's origin (403 ORIGIN_NOT_ALLOWED). Default `json`. */
+        'X-Token-Delivery'?: 'cookie' | 'json';
+      };
       path?: never;
       cookie?: never;
     };
@@ -2649,12 +2671,16 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The tokens: in cookie mode without refresh_token, which is in the refresh_token cookie */
       200: {
         headers: {
+          /** @description In cookie mode: `refresh_token=<token>; Max-Age=<REFRESH_TOKEN_EXPIRE_DAYS in seconds>; Path=/auth; HttpOnly; SameSite=Strict` (+ `Secure` when APP_URL is https) */
+          'Set-Cookie'?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['TokenResponse'];
+          'application/json':
+            components['schemas']['TokenResponse'] | components['schemas']['CookieTokenResponse'];
         };
       };
       /** @description VALIDATION_FAILED, INVALID_JSON */
@@ -2675,7 +2701,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description ACCOUNT_DISABLED */
+      /** @description ACCOUNT_DISABLED, ORIGIN_NOT_ALLOWED */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2747,7 +2773,10 @@ export interface operations {
   AuthController_logout: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description For browser pages of this service: `cookie` puts the refresh token in the `refresh_token` cookie (HttpOnly, SameSite=Strict, Path=/auth, Secure on https) instead of the body. Cookie mode needs `Origin` equal to APP_URL's origin (403 ORIGIN_NOT_ALLOWED). Default `json`. */
+        'X-Token-Delivery'?: 'cookie' | 'json';
+      };
       path?: never;
       cookie?: never;
     };
@@ -2759,6 +2788,8 @@ export interface operations {
     responses: {
       200: {
         headers: {
+          /** @description In cookie mode: clears the refresh_token cookie (Max-Age=0, same attributes) */
+          'Set-Cookie'?: string;
           [name: string]: unknown;
         };
         content: {
@@ -2776,6 +2807,15 @@ export interface operations {
       };
       /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description ORIGIN_NOT_ALLOWED */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -3112,22 +3152,30 @@ export interface operations {
   AuthController_refresh: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description For browser pages of this service: `cookie` puts the refresh token in the `refresh_token` cookie (HttpOnly, SameSite=Strict, Path=/auth, Secure on https) instead of the body. Cookie mode needs `Origin` equal to APP_URL's origin (403 ORIGIN_NOT_ALLOWED). Default `json`. */
+        'X-Token-Delivery'?: 'cookie' | 'json';
+      };
       path?: never;
       cookie?: never;
     };
-    requestBody: {
+    /** @description The refresh token; in cookie mode no body (or {}): the refresh_token cookie is read */
+    requestBody?: {
       content: {
-        'application/json': components['schemas']['RefreshRequest'];
+        'application/json': components['schemas']['RefreshRequest'] | Record<string, never>;
       };
     };
     responses: {
+      /** @description The tokens: in cookie mode without refresh_token, which is in the refresh_token cookie */
       200: {
         headers: {
+          /** @description In cookie mode: `refresh_token=<token>; Max-Age=<REFRESH_TOKEN_EXPIRE_DAYS in seconds>; Path=/auth; HttpOnly; SameSite=Strict` (+ `Secure` when APP_URL is https) */
+          'Set-Cookie'?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['TokenResponse'];
+          'application/json':
+            components['schemas']['TokenResponse'] | components['schemas']['CookieTokenResponse'];
         };
       };
       /** @description VALIDATION_FAILED, INVALID_JSON */
@@ -3141,6 +3189,15 @@ export interface operations {
       };
       /** @description TOKEN_INVALID, TOKEN_EXPIRED, SESSION_ENDED, SESSION_REPLACED, SESSION_REVOKED */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description ORIGIN_NOT_ALLOWED */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -48,11 +48,20 @@ import { NoBody } from '../common/validation';
 import { Errors } from '../common/errors';
 import { LoginCompletion, sessionStartFacts } from './login-completion';
 import { MfaChallenges } from './mfa-challenges';
+import {
+  DeliversTokens,
+  EndsBrowserSession,
+  PresentedRefreshToken,
+  REFRESH_COOKIE,
+} from './token-delivery';
 
-/** The password step's 200: the tokens, or the two-factor challenge. */
-const LOGIN_ANSWER = {
-  oneOf: [{ $ref: getSchemaPath(TokenResponse) }, { $ref: getSchemaPath(MfaChallengeResponse) }],
-};
+/** An empty JSON object: the body of logout, and of a refresh in cookie mode. */
+const NO_FIELDS = { type: 'object', properties: {}, additionalProperties: false } as const;
+
+const COOKIE_MODE =
+  'With X-Token-Delivery: cookie (browser pages of this service only: Origin must be ' +
+  `APP_URL's origin, else 403 ORIGIN_NOT_ALLOWED) the refresh token is set as the ${REFRESH_COOKIE} ` +
+  'cookie and left out of the body.';
 
 /** The login body exactly as LocalAuthGuard validated it (not validated a second time). */
 const ValidatedLogin = createParamDecorator(
@@ -116,19 +125,20 @@ export class AuthController {
         'session is active answers 409 SESSION_ACTIVE. A client should ask the user whether to end ' +
         'the other session and, if so, retry with "force": true, which ends it (its tokens then get ' +
         '401 SESSION_REPLACED). With SESSION_POLICY=replace every login replaces. Repeated failures ' +
-        'are slowed down with 429 and Retry-After.',
+        'are slowed down with 429 and Retry-After. ' +
+        COOKIE_MODE,
     },
     ...BODY_PROBLEMS,
     'INVALID_CREDENTIALS',
     'EMAIL_NOT_VERIFIED',
     'ACCOUNT_DISABLED',
+    'ORIGIN_NOT_ALLOWED',
     'SESSION_ACTIVE',
     'TOO_MANY_REQUESTS',
     ...STORE_PROBLEMS,
     ...HASHING_PROBLEMS,
   )
-  @ApiExtraModels(TokenResponse, MfaChallengeResponse)
-  @ApiOkResponse({ schema: LOGIN_ANSWER })
+  @DeliversTokens(MfaChallengeResponse)
   @ApiBody({ type: LoginRequest })
   async login(
     @ValidatedLogin() body: LoginRequest,
@@ -152,18 +162,20 @@ export class AuthController {
         'MFA_CODE_INVALID: a wrong, used or replayed code; after five, or once expired or used, the ' +
         'mfa_token is void (MFA_TOKEN_INVALID: log in again). Wrong codes count toward the ' +
         "account's login back-off (429). 409 SESSION_ACTIVE comes at this step: after a correct " +
-        'code the same mfa_token may retry with "force": true and no code, within its five minutes.',
+        'code the same mfa_token may retry with "force": true and no code, within its five minutes. ' +
+        COOKIE_MODE,
     },
     ...BODY_PROBLEMS,
     'MFA_CODE_INVALID',
     'MFA_TOKEN_INVALID',
     'MFA_CODE_REQUIRED',
     'ACCOUNT_DISABLED',
+    'ORIGIN_NOT_ALLOWED',
     'SESSION_ACTIVE',
     'TOO_MANY_REQUESTS',
     ...STORE_PROBLEMS,
   )
-  @ApiOkResponse({ type: TokenResponse })
+  @DeliversTokens()
   async loginMfa(
     @Body() body: MfaLoginRequest,
     @Client() client: ClientInfo,
@@ -203,7 +215,10 @@ export class AuthController {
       description:
         'TOKEN_INVALID (not one of ours), TOKEN_EXPIRED (the session outlived REFRESH_TOKEN_EXPIRE_DAYS), ' +
         'SESSION_ENDED / SESSION_REPLACED / SESSION_REVOKED (the session is over: log in again). ' +
-        'Presenting a refresh token that was already used revokes the session (SESSION_REVOKED).',
+        'Presenting a refresh token that was already used revokes the session (SESSION_REVOKED). ' +
+        `In cookie mode the body is empty (or {}) and the token is the ${REFRESH_COOKIE} cookie ` +
+        '(none: TOKEN_INVALID); the new one replaces it. ' +
+        COOKIE_MODE,
     },
     ...BODY_PROBLEMS,
     'TOKEN_INVALID',
@@ -211,12 +226,19 @@ export class AuthController {
     'SESSION_ENDED',
     'SESSION_REPLACED',
     'SESSION_REVOKED',
+    'ORIGIN_NOT_ALLOWED',
     'TOO_MANY_REQUESTS',
     ...STORE_PROBLEMS,
   )
-  @ApiOkResponse({ type: TokenResponse })
-  async refresh(@Body() body: RefreshRequest): Promise<Audited<TokenResponse>> {
-    const { tokens, sessionId, userId } = await this.auth.refresh(body.refresh_token);
+  @DeliversTokens()
+  @ApiExtraModels(RefreshRequest)
+  @ApiBody({
+    required: false,
+    description: `The refresh token; in cookie mode no body (or {}): the ${REFRESH_COOKIE} cookie is read`,
+    schema: { oneOf: [{ $ref: getSchemaPath(RefreshRequest) }, NO_FIELDS] },
+  })
+  async refresh(@PresentedRefreshToken() refreshToken: string): Promise<Audited<TokenResponse>> {
+    const { tokens, sessionId, userId } = await this.auth.refresh(refreshToken);
     return audited(tokens, { userId, meta: { session_id: sessionId } });
   }
 
@@ -226,15 +248,25 @@ export class AuthController {
   @ApiSession(
     {
       summary: "End the caller's session; its access and refresh tokens then get 401 SESSION_ENDED",
-      description: 'Takes no body; an empty JSON object is accepted, any field is refused.',
+      description:
+        'Takes no body; an empty JSON object is accepted, any field is refused. In cookie mode ' +
+        `(X-Token-Delivery: cookie) it also clears the ${REFRESH_COOKIE} cookie; Origin must be ` +
+        "APP_URL's origin (403 ORIGIN_NOT_ALLOWED).",
     },
     ...BODY_PROBLEMS,
+    'ORIGIN_NOT_ALLOWED',
   )
-  @ApiBody({
-    required: false,
-    schema: { type: 'object', properties: {}, additionalProperties: false },
+  @EndsBrowserSession()
+  @ApiBody({ required: false, schema: NO_FIELDS })
+  @ApiOkResponse({
+    type: MessageResponse,
+    headers: {
+      'Set-Cookie': {
+        description: `In cookie mode: clears the ${REFRESH_COOKIE} cookie (Max-Age=0, same attributes)`,
+        schema: { type: 'string' },
+      },
+    },
   })
-  @ApiOkResponse({ type: MessageResponse })
   async logout(
     @NoBody() _body: undefined,
     @CurrentSession() session: AuthenticatedSession,

@@ -14,6 +14,7 @@ import { MfaChallenge } from './mfa-challenge.entity';
 import { MfaChallenges } from './mfa-challenges';
 import { SignupService } from './signup.service';
 import { LocalStrategy } from './strategies/local.strategy';
+import { TokenDelivery } from './token-delivery';
 
 @Module({
   imports: [
@@ -33,8 +34,10 @@ import { LocalStrategy } from './strategies/local.strategy';
     LoginBackoff,
     LoginCompletion,
     MfaChallenges,
+    TokenDelivery,
   ],
-  // LoginCompletion: the step every login path (social login next) ends with.
-  exports: [LoginBackoff, LoginCompletion],
+  // LoginCompletion: the step every login path (social login next) ends with; TokenDelivery:
+  // how every route that answers tokens answers them (@DeliversTokens()).
+  exports: [LoginBackoff, LoginCompletion, TokenDelivery],
 })
 export class AuthModule {}

@@ -38,6 +38,7 @@ const EXAMPLES = {
   MFA_NOT_ENABLED: Errors.mfaNotEnabled(),
   ACCOUNT_DISABLED: Errors.accountDisabled(),
   FORBIDDEN: Errors.forbidden(),
+  ORIGIN_NOT_ALLOWED: Errors.originNotAllowed(),
   USER_NOT_FOUND: Errors.userNotFound(),
   LAST_ADMIN: Errors.lastAdmin(),
   ALREADY_VERIFIED: Errors.alreadyVerified(),
@@ -178,3 +179,15 @@ export const ApiHtmlPage = (description: string) =>
     ApiProduces('text/html'),
     ApiOkResponse({ description, content: { 'text/html': { schema: { type: 'string' } } } }),
   );
+
+/** The schemas of classes marked @ApiClosedSchema(): the document says they allow no other field. */
+export const CLOSED_SCHEMAS = new Set<string>();
+
+/**
+ * The document gives the class's schema `additionalProperties: false`: for a response body that
+ * is one of several alike (the tokens with or without refresh_token), so the alternatives of a
+ * oneOf exclude each other.
+ */
+export const ApiClosedSchema = (): ClassDecorator => (target) => {
+  CLOSED_SCHEMAS.add(target.name);
+};

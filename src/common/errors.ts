@@ -55,7 +55,7 @@ export class DomainError extends Error {
 }
 
 /** The part of a request a validation failure is about, in the words of its detail. */
-export type RequestPart = 'body' | 'query' | 'path';
+export type RequestPart = 'body' | 'query' | 'path' | 'header';
 
 export const Errors = {
   validation: (errors: FieldError[], part: RequestPart = 'body') =>
@@ -141,6 +141,13 @@ export const Errors = {
     }),
   accountDisabled: () =>
     new DomainError(HttpStatus.FORBIDDEN, 'ACCOUNT_DISABLED', 'This account has been disabled'),
+  /** A cookie-mode request whose Origin is missing or not APP_URL's (cookie mode is same-origin). */
+  originNotAllowed: () =>
+    new DomainError(
+      HttpStatus.FORBIDDEN,
+      'ORIGIN_NOT_ALLOWED',
+      'Cookie mode is only for pages served from this service (the Origin header must be its own)',
+    ),
   /** The caller's roles do not grant what the route needs. */
   forbidden: () =>
     new DomainError(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'You are not allowed to do this'),

@@ -71,20 +71,26 @@ export function createValidationPipe(): ProblemValidationPipe {
   return new ProblemValidationPipe();
 }
 
-/** A route that takes no body: none, or `{}`; any field is refused as every other route does. */
+/** No body, or `{}`; any field is refused as every other route refuses it, so is unreadable JSON. */
+export function assertNoBody(value: unknown): void {
+  if (value === undefined) return;
+  if (value instanceof UnreadableBody) throw value.error;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw Errors.validation([{ field: 'body', message: 'body must be a JSON object' }]);
+  }
+  const fields = Object.keys(value);
+  if (fields.length > 0) {
+    throw Errors.validation(
+      fields.map((field) => ({ field, message: `property ${field} should not exist` })),
+    );
+  }
+}
+
+/** A route that takes no body: none, or `{}`. */
 @Injectable()
 class NoBodyPipe implements PipeTransform {
   transform(value: unknown): undefined {
-    if (value === undefined) return undefined;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw Errors.validation([{ field: 'body', message: 'body must be a JSON object' }]);
-    }
-    const fields = Object.keys(value);
-    if (fields.length > 0) {
-      throw Errors.validation(
-        fields.map((field) => ({ field, message: `property ${field} should not exist` })),
-      );
-    }
+    assertNoBody(value);
     return undefined;
   }
 }

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
+import { ApiClosedSchema } from '../../common/api-docs';
 import { IsBoundedString } from '../../common/validation';
 import { normaliseUsername, USERNAME_PATTERN } from '../../users/identity';
 import { IsPasswordField } from '../../users/password-field';
@@ -84,7 +85,9 @@ export class RefreshRequest {
   refresh_token: string;
 }
 
-export class TokenResponse {
+/** The tokens in cookie mode (X-Token-Delivery: cookie): the refresh token is in the cookie. */
+@ApiClosedSchema()
+export class CookieTokenResponse {
   @ApiProperty({ description: 'JWT for Authorization: Bearer' })
   access_token: string;
 
@@ -93,7 +96,9 @@ export class TokenResponse {
 
   @ApiProperty({ example: 1800, description: 'Seconds until the access token expires' })
   expires_in: number;
+}
 
+export class TokenResponse extends CookieTokenResponse {
   @ApiProperty({ description: 'Opaque; rotated on every use; a reused one revokes the session' })
   refresh_token: string;
 }
