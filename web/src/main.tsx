@@ -14,6 +14,7 @@ import { isSignedIn, onSessionChange, restoreSession, signOut } from './api';
 import { AccountPage } from './pages/account';
 import { ForgotPage } from './pages/forgot';
 import { LoginPage } from './pages/login';
+import { OAuthCallbackPage } from './pages/oauth-callback';
 import { SignupPage } from './pages/signup';
 import { sentenceFor } from './problems';
 import { BASE, currentRoute, navigate, useRoute } from './router';
@@ -30,6 +31,7 @@ const ROUTES: Record<string, Route> = {
   '/signup': { page: SignupPage, title: 'Create an account', signedIn: false },
   '/forgot': { page: ForgotPage, title: 'Forgot your password', signedIn: false },
   '/account': { page: AccountPage, title: 'Your account', signedIn: true },
+  '/oauth/callback': { page: OAuthCallbackPage, title: 'Signing in', signedIn: false },
 };
 
 /** What the login page says after a session ended: the problem code's sentence, or these. */
