@@ -7,7 +7,13 @@ import {
   screenshot,
   startBrowserHarness,
 } from './support/browser';
-import { accountShown, failedRequests, signUpAndVerify, submitLogin } from './support/dashboard';
+import {
+  accountShown,
+  failedRequests,
+  logIn,
+  signUpAndVerify,
+  submitLogin,
+} from './support/dashboard';
 
 /** Journey 1: sign up, follow the mailed link, log in, see this session and the activity. */
 describe('the dashboard: sign up, verify, log in, see the account', () => {
@@ -68,6 +74,25 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
     expect(overflow).toBe(0);
     await checkAccessibility(page);
     await screenshot(page, 'account', 'account-360px');
+  });
+
+  it('stays signed in across a reload through the HttpOnly cookie; signing out ends that', async () => {
+    const identity = newIdentity('journey1');
+    await signUpAndVerify(harness, page, identity);
+    await logIn(page, identity.email, identity.password);
+    const [cookie] = (await context.cookies()).filter((c) => c.name === 'refresh_token');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/auth' });
+    expect(await page.evaluate(() => document.cookie)).not.toContain('refresh_token');
+
+    await page.reload();
+    await accountShown(page);
+    await page.getByRole('region', { name: 'Profile' }).getByText(identity.username).waitFor();
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('status').filter({ hasText: 'You signed out.' }).waitFor();
+    expect((await context.cookies()).filter((c) => c.name === 'refresh_token')).toEqual([]);
+    await page.goto('/app/account');
+    await page.getByRole('heading', { name: 'Log in', level: 1 }).waitFor();
   });
 
   it('pages through the activity, ten at a time', async () => {

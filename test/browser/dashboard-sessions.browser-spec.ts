@@ -1,4 +1,5 @@
 import type { BrowserContext, Page } from 'playwright-core';
+import { moveClockBy } from '../support/clock';
 import { newIdentity } from '../support/factories';
 import {
   BrowserHarness,
@@ -77,6 +78,62 @@ describe('the dashboard: one session at a time', () => {
     await screenshot(first, 'sessions', 'session-replaced');
     await first.setViewportSize({ width: 360, height: 640 });
     await screenshot(first, 'sessions', 'session-replaced-360px');
+  });
+
+  it('keeps the session when two tabs open the account at the same moment', async () => {
+    const identity = newIdentity('journey5');
+    const first = await newPage();
+    await signUpAndVerify(harness, first, identity);
+    await logIn(first, identity.email, identity.password);
+    // Each new tab refreshes with the one cookie: two refreshes at once would revoke the session.
+    // A slow network makes them overlap unless the tabs take turns.
+    const tabs = await Promise.all([openPage(first.context()), openPage(first.context())]);
+    for (const tab of tabs) {
+      const devtools = await first.context().newCDPSession(tab);
+      await devtools.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 400,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+    }
+    await Promise.all(tabs.map((tab) => tab.goto('/app/account')));
+    await Promise.all(tabs.map((tab) => accountShown(tab)));
+    await Promise.all(
+      tabs.map((tab) =>
+        tab.getByRole('region', { name: 'Profile' }).getByText(identity.username).waitFor(),
+      ),
+    );
+    await first.reload();
+    await accountShown(first);
+  });
+
+  it('renews an expired access token on the way, and says so when the session itself expired', async () => {
+    const identity = newIdentity('journey5');
+    const page = await newPage();
+    await signUpAndVerify(harness, page, identity);
+    await logIn(page, identity.email, identity.password);
+    const section = page.getByRole('region', { name: 'Two-factor login' });
+    try {
+      // Past the access token's 30 minutes: the request is refused, refreshed and sent again.
+      moveClockBy(31 * 60_000);
+      await section.getByRole('button', { name: 'Turn on two-factor login' }).click();
+      await section.getByLabel('Your password').fill(identity.password);
+      await section.getByRole('button', { name: 'Continue' }).click();
+      await section.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+      expect(failedRequests(page)).toEqual([401]);
+      await section.getByRole('button', { name: 'Cancel' }).click();
+
+      // Past the refresh token's days too: the page says the session expired.
+      moveClockBy(40 * 24 * 60 * 60_000);
+      await section.getByRole('button', { name: 'Turn on two-factor login' }).click();
+      await section.getByLabel('Your password').fill(identity.password);
+      await section.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('status').filter({ hasText: 'Your session expired.' }).waitFor();
+      expect(failedRequests(page)).toEqual([401, 401]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('with two-factor on, forces at the code step without asking for another code', async () => {

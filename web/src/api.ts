@@ -76,12 +76,23 @@ export function describe(answer: Answer | undefined): string {
 let refreshing: Promise<string | undefined> | undefined;
 
 /**
+ * Runs `work` while no other tab of this origin runs it: the cookie's refresh token is single use,
+ * and two refreshes racing with one cookie revoke the session. Web Locks exist in secure contexts
+ * (https, localhost, 127.0.0.1); elsewhere the tabs go without.
+ */
+function inEveryTabAlone<T>(work: () => Promise<T>): Promise<T> {
+  return navigator.locks
+    ? (navigator.locks.request('dashboard-refresh', work) as Promise<T>)
+    : work();
+}
+
+/**
  * Cookie-mode refresh: the browser sends the HttpOnly cookie, the service answers a new access
  * token and rotates the cookie. Resolves to undefined on success, else the refusal's code.
- * Concurrent callers share one request (a refresh token is single use).
+ * One at a time: callers in this tab share one request, other tabs wait for it.
  */
 export function refreshSession(): Promise<string | undefined> {
-  refreshing ??= (async () => {
+  refreshing ??= inEveryTabAlone(async () => {
     try {
       const answer = await api.POST('/auth/refresh', { headers: COOKIE_MODE, body: {} });
       if (answer.data) {
@@ -91,10 +102,8 @@ export function refreshSession(): Promise<string | undefined> {
       return problemOf(answer)?.code ?? 'TOKEN_INVALID';
     } catch {
       return 'NETWORK';
-    } finally {
-      refreshing = undefined;
     }
-  })();
+  }).finally(() => (refreshing = undefined));
   return refreshing;
 }
 
