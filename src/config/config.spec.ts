@@ -290,6 +290,33 @@ describe('configuration', () => {
       ]);
     });
 
+    it('social login: Google and GitHub default to their public endpoints', () => {
+      set({
+        OAUTH_PROVIDERS: 'Google,github',
+        OAUTH_GOOGLE_CLIENT_ID: 'g-id',
+        OAUTH_GOOGLE_CLIENT_SECRET: 'g-secret',
+        OAUTH_GITHUB_CLIENT_ID: 'h-id',
+        OAUTH_GITHUB_CLIENT_SECRET: 'h-secret',
+        OAUTH_REDIRECT_URIS: 'https://app.example.com/done, https://app.example.com/done/',
+      });
+      expect(oauthConfig()).toMatchObject({
+        providers: [
+          { kind: 'oidc', name: 'google', issuer: 'https://accounts.google.com' },
+          {
+            kind: 'github',
+            name: 'github',
+            baseUrl: 'https://github.com',
+            apiUrl: 'https://api.github.com',
+          },
+        ],
+        redirectUris: [
+          'http://localhost:3000/app/oauth/callback',
+          'https://app.example.com/done',
+          'https://app.example.com/done/',
+        ],
+      });
+    });
+
     it('SMTP_PORT is checked when an SMTP server is set', () => {
       set({ SMTP_SERVER: 'smtp.example.com', SMTP_PORT: 'smtp' });
       expect(() => mailConfig()).toThrow(/SMTP_PORT/);

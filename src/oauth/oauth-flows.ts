@@ -79,19 +79,12 @@ export class OAuthFlows {
   ): Promise<TakenFlow> {
     if (!state || !browser) throw Errors.oauthStateInvalid();
     const stateHash = this.crypto.sha256(state);
-    const now = new Date();
-    const taken = await this.transactions.run(async (manager) => {
-      const claimed = await manager
-        .createQueryBuilder()
-        .update(OAuthFlow)
-        .set({ usedAt: now })
-        .where(
-          'state_hash = :stateHash AND browser_hash = :browserHash AND provider = :provider AND used_at IS NULL AND expires_at > :now',
-          { stateHash, browserHash: this.crypto.sha256(browser), provider, now },
-        )
-        .execute();
-      return claimed.affected === 1 ? manager.findOneBy(OAuthFlow, { stateHash }) : null;
-    });
+    const taken = await this.claim(
+      OAuthFlow,
+      'state_hash = :stateHash AND browser_hash = :browserHash AND provider = :provider',
+      { stateHash, browserHash: this.crypto.sha256(browser), provider },
+      { stateHash },
+    );
     if (!taken) throw Errors.oauthStateInvalid();
     const { purpose, userId, redirectUri, force } = taken;
     return {
@@ -106,6 +99,28 @@ export class OAuthFlows {
         codeVerifier: this.crypto.open(taken.codeVerifier, stateHash),
       },
     };
+  }
+
+  /**
+   * Marks the live, unused row `where` names as used, with one conditional update, and returns
+   * it; null when there is none (unknown, used, expired) or a racing request took it first.
+   */
+  private claim<T extends OAuthFlow | OAuthResult>(
+    entity: new () => T,
+    where: string,
+    parameters: Record<string, string>,
+    key: Partial<T>,
+  ): Promise<T | null> {
+    const now = new Date();
+    return this.transactions.run(async (manager) => {
+      const claimed = await manager
+        .createQueryBuilder()
+        .update(entity)
+        .set({ usedAt: now } as never)
+        .where(`${where} AND used_at IS NULL AND expires_at > :now`, { ...parameters, now })
+        .execute();
+      return claimed.affected === 1 ? manager.findOneBy(entity, key as never) : null;
+    });
   }
 
   /** The one-time code a sign-in's result is fetched with (60 s). */
@@ -130,19 +145,12 @@ export class OAuthFlows {
   /** Spends a result's code; OAUTH_CODE_INVALID when unknown, used or expired. */
   async redeemResult(code: string): Promise<OAuthResult> {
     const codeHash = this.crypto.sha256(code);
-    const now = new Date();
-    const result = await this.transactions.run(async (manager) => {
-      const claimed = await manager
-        .createQueryBuilder()
-        .update(OAuthResult)
-        .set({ usedAt: now })
-        .where('code_hash = :codeHash AND used_at IS NULL AND expires_at > :now', {
-          codeHash,
-          now,
-        })
-        .execute();
-      return claimed.affected === 1 ? manager.findOneBy(OAuthResult, { codeHash }) : null;
-    });
+    const result = await this.claim(
+      OAuthResult,
+      'code_hash = :codeHash',
+      { codeHash },
+      { codeHash },
+    );
     if (!result) throw Errors.oauthCodeInvalid();
     return result;
   }

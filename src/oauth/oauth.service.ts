@@ -6,7 +6,7 @@ import { MfaService, proofOf } from '../mfa/mfa.service';
 import { UsersService } from '../users/users.service';
 import { OAuthAccounts } from './oauth-accounts';
 import { FlowIntent, OAuthFlows, TakenFlow } from './oauth-flows';
-import { OAuthProviders, ProviderError } from './oauth-providers';
+import { OAuthProviders, ProviderError, ProviderProfile } from './oauth-providers';
 
 /** Where the callback sends the browser, and what the request concerned. */
 export interface CallbackOutcome {
@@ -153,10 +153,7 @@ export class OAuthService {
     if (!this.providers.isAllowedRedirect(redirectUri)) throw Errors.redirectUriNotAllowed();
   }
 
-  private async finishSignIn(
-    flow: TakenFlow,
-    profile: Parameters<OAuthAccounts['resolveForSignIn']>[1],
-  ): Promise<CallbackOutcome> {
+  private async finishSignIn(flow: TakenFlow, profile: ProviderProfile): Promise<CallbackOutcome> {
     const { user, created } = await this.accounts.resolveForSignIn(flow.provider, profile);
     const code = await this.flows.issueResult(user.id, flow.provider, flow.force);
     const meta = { provider: flow.provider, purpose: flow.purpose };
@@ -178,10 +175,7 @@ export class OAuthService {
     };
   }
 
-  private async finishLink(
-    flow: TakenFlow,
-    profile: Parameters<OAuthAccounts['link']>[2],
-  ): Promise<CallbackOutcome> {
+  private async finishLink(flow: TakenFlow, profile: ProviderProfile): Promise<CallbackOutcome> {
     const userId = flow.userId as string;
     await this.accounts.link(userId, flow.provider, profile);
     return {

@@ -49,30 +49,15 @@ export class UsersService {
     await this.assertAcceptablePassword(input.password, { username, email }, 'password');
     // Clear answers for the common case; the unique keys decide races below.
     await this.assertUnique(email, usernameKey(username));
-    const now = new Date();
-    const user = this.users.create({
-      id: this.crypto.uuid(),
+    const user = this.newAccount({
       username,
-      usernameKey: usernameKey(username),
       email,
       passwordHash: await this.crypto.hashPassword(input.password),
-      isVerified: false,
-      verifiedAt: null,
-      status: 'active',
-      lastLoginAt: null,
-      createdAt: now,
-      updatedAt: now,
+      verified: false,
     });
-    try {
-      // In the SQLite queue: a statement run between another transaction's statements would
-      // join it, and be undone with it.
-      await this.transactions.autocommit(() => this.users.insert(user));
-    } catch (error) {
-      const key = uniqueViolation(error);
-      if (key?.includes('email')) throw Errors.emailTaken();
-      if (key?.includes('username')) throw Errors.usernameTaken();
-      throw error;
-    }
+    // In the SQLite queue: a statement run between another transaction's statements would
+    // join it, and be undone with it.
+    await insertExplained(() => this.transactions.autocommit(() => this.users.insert(user)));
     return user;
   }
 
@@ -85,29 +70,8 @@ export class UsersService {
     input: { username: string; email: string; verified: boolean },
     manager: EntityManager,
   ): Promise<User> {
-    const now = new Date();
-    const username = normaliseUsername(input.username);
-    const user = this.users.create({
-      id: this.crypto.uuid(),
-      username,
-      usernameKey: usernameKey(username),
-      email: normaliseEmail(input.email),
-      passwordHash: null,
-      isVerified: input.verified,
-      verifiedAt: input.verified ? now : null,
-      status: 'active',
-      lastLoginAt: null,
-      createdAt: now,
-      updatedAt: now,
-    });
-    try {
-      await manager.insert(User, user);
-    } catch (error) {
-      const key = uniqueViolation(error);
-      if (key?.includes('email')) throw Errors.emailTaken();
-      if (key?.includes('username')) throw Errors.usernameTaken();
-      throw error;
-    }
+    const user = this.newAccount({ ...input, passwordHash: null });
+    await insertExplained(() => manager.insert(User, user));
     return user;
   }
 
@@ -259,6 +223,29 @@ export class UsersService {
     return result.affected === 1;
   }
 
+  private newAccount(input: {
+    username: string;
+    email: string;
+    passwordHash: string | null;
+    verified: boolean;
+  }): User {
+    const now = new Date();
+    const username = normaliseUsername(input.username);
+    return this.users.create({
+      id: this.crypto.uuid(),
+      username,
+      usernameKey: usernameKey(username),
+      email: normaliseEmail(input.email),
+      passwordHash: input.passwordHash,
+      isVerified: input.verified,
+      verifiedAt: input.verified ? now : null,
+      status: 'active',
+      lastLoginAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
   private async withRoles(query: SelectQueryBuilder<User>): Promise<UserWithRoles[]> {
     const { entities, raw } = await selectAssignedRoles(
       query,
@@ -276,5 +263,17 @@ export class UsersService {
     });
     if (clashes.some((user) => user.email === email)) throw Errors.emailTaken();
     if (clashes.length > 0) throw Errors.usernameTaken();
+  }
+}
+
+/** Runs an insert of a new account; a unique key it ran into is EMAIL_TAKEN or USERNAME_TAKEN. */
+async function insertExplained(insert: () => Promise<unknown>): Promise<void> {
+  try {
+    await insert();
+  } catch (error) {
+    const key = uniqueViolation(error);
+    if (key?.includes('email')) throw Errors.emailTaken();
+    if (key?.includes('username')) throw Errors.usernameTaken();
+    throw error;
   }
 }

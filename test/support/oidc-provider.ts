@@ -8,6 +8,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { stopChild, track } from './processes';
@@ -35,7 +36,7 @@ export interface OidcProviderHandle {
   clientSecret: string;
   /** The provider's private RS256 signing key, for tokens forged with a valid signature. */
   signingJwk: JWK;
-  /** Who the next authorization logs in as. */
+  /** Who the next authorization logs in as (used once; authorize() fails without one). */
   setNextLogin(account: OidcAccount): Promise<void>;
   /** The next successful token response carries this id_token instead of its own. */
   replaceNextIdToken(idToken: string): Promise<void>;
@@ -79,6 +80,9 @@ export async function startOidcProvider(options: {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
+  // A provider a test forgot to stop must not keep jest alive; track() kills it at exit.
+  child.unref();
+  for (const stream of [child.stdout, child.stderr]) (stream as Socket | null)?.unref();
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-8_000);
@@ -150,6 +154,9 @@ function readyPort(child: ChildProcess, stderr: () => string): Promise<number> {
 async function followAuthorization(issuer: string, authorizationUrl: string): Promise<URL> {
   const jar = new Map<string, string>();
   let url = new URL(authorizationUrl);
+  if (url.origin !== issuer) {
+    throw new Error(`authorize() takes the provider's URL (${issuer}/auth?...), not ${url.origin}`);
+  }
   for (let hop = 0; hop < 20; hop += 1) {
     const cookie = [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
     const response = await fetch(url, {

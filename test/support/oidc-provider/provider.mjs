@@ -139,7 +139,14 @@ server.listen(0, '127.0.0.1', () => {
       handle(req, res);
     }
   });
-  process.stdout.write(`${JSON.stringify({ ready: true, port })}\n`);
+  // Static clients are checked on first use; check ours now, so a bad one fails the start.
+  provider.Client.find(config.client.clientId).then(
+    () => process.stdout.write(`${JSON.stringify({ ready: true, port })}\n`),
+    (error) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 });
 
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => process.exit(0));
