@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { BrowserContext, Page } from 'playwright-core';
 import { newIdentity } from '../support/factories';
-import { OidcAccount, OidcProviderHandle, startOidcProvider } from '../support/oidc-provider';
+import { OidcProviderHandle, startOidcProvider } from '../support/oidc-provider';
+import { googleAccount, googleSettings } from '../support/social-login';
 import {
   BrowserHarness,
   checkAccessibility,
@@ -12,10 +12,6 @@ import {
 import { accountShown, failedRequests, logIn, signUpAndVerify } from './support/dashboard';
 
 const JOURNEY = 'social';
-
-function googleAccount(email = `g.${randomUUID().slice(0, 8)}@gmail.test`): OidcAccount {
-  return { sub: `g-${randomUUID()}`, email, email_verified: true, name: 'Grace Hopper' };
-}
 
 /**
  * Journey 7: social login against the local OpenID Provider standing in for Google. The browser
@@ -36,12 +32,7 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
         redirectUris: [`${origin}/auth/oauth/google/callback`],
       });
       // No OAUTH_REDIRECT_URIS: the dashboard's own callback page is allowed by default.
-      return {
-        OAUTH_PROVIDERS: 'google',
-        OAUTH_GOOGLE_CLIENT_ID: google.clientId,
-        OAUTH_GOOGLE_CLIENT_SECRET: google.clientSecret,
-        OAUTH_GOOGLE_ISSUER: google.issuer,
-      };
+      return googleSettings(google);
     });
   });
   afterAll(async () => {
@@ -81,7 +72,7 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
     expect(new URL(page.url()).search).toBe('');
 
     const profile = page.getByRole('region', { name: 'Profile' });
-    await profile.getByText(account.email as string).waitFor();
+    await profile.getByText(account.email).waitFor();
     await profile.getByText('verified', { exact: true }).waitFor();
     await linkedAccounts().getByText('Google', { exact: true }).waitFor();
     await checkAccessibility(page);
@@ -123,7 +114,7 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
     await section.getByRole('button', { name: 'Continue to Google' }).click();
     await section.getByRole('status').filter({ hasText: 'Google is linked' }).waitFor();
     wentThroughGoogle();
-    await section.getByText(account.email as string).waitFor();
+    await section.getByText(account.email).waitFor();
     const activity = page.getByRole('list', { name: /Account activity/ });
     await activity.getByText('Sign-in provider linked').waitFor();
     await checkAccessibility(page);
@@ -144,7 +135,7 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
     try {
       const other = await openPage(fresh);
       await other.goto('/app/login');
-      await google.setNextLogin(googleAccount(identity.email));
+      await google.setNextLogin(googleAccount({ email: identity.email }));
       await other.getByRole('link', { name: 'Sign in with Google' }).click();
       await other.getByRole('heading', { name: 'Sign-in did not work', level: 1 }).waitFor();
       await other

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import { moveClockBy } from '../support/clock';
 import { bearer, GOOD_PASSWORD, loggedInUser } from '../support/factories';
@@ -9,6 +8,8 @@ import {
   callback,
   callbackUrlOf,
   claimsOf,
+  googleAccount,
+  googleSettings,
   keepCookie,
   startSignIn,
 } from '../support/social-login';
@@ -30,17 +31,6 @@ const refreshCookieOf = (response: Response) =>
 
 const valueOf = (line: string | undefined) => /^refresh_token=([^;]*);/.exec(line ?? '')?.[1];
 
-function googleAccount(overrides: { email?: string } = {}) {
-  const tag = randomUUID().slice(0, 8);
-  return {
-    sub: `g-${randomUUID()}`,
-    email: `c.${tag}@gmail.test`,
-    email_verified: true,
-    name: `Cora ${tag}`,
-    ...overrides,
-  };
-}
-
 /**
  * The social login's exchange as the dashboard uses it: the result comes to the dashboard's own
  * page (allowed without OAUTH_REDIRECT_URIS), and the exchange asks for cookie mode.
@@ -52,12 +42,7 @@ describe('social login exchange in cookie mode, to the dashboard page', () => {
   beforeAll(async () => {
     google = await startOidcProvider({ redirectUris: [callbackUrlOf('google')] });
     // No OAUTH_REDIRECT_URIS: the dashboard's page is always allowed.
-    t = await startTestApp({
-      OAUTH_PROVIDERS: 'google',
-      OAUTH_GOOGLE_CLIENT_ID: google.clientId,
-      OAUTH_GOOGLE_CLIENT_SECRET: google.clientSecret,
-      OAUTH_GOOGLE_ISSUER: google.issuer,
-    });
+    t = await startTestApp(googleSettings(google));
   });
   afterAll(async () => {
     await t?.close();
