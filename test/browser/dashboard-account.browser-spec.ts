@@ -1,38 +1,21 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { newIdentity } from '../support/factories';
-import {
-  BrowserHarness,
-  checkAccessibility,
-  openPage,
-  screenshot,
-  startBrowserHarness,
-} from './support/browser';
+import { checkAccessibility, screenshot } from './support/browser';
 import {
   accountShown,
   failedRequests,
   logIn,
+  screenshotAt,
   signUpAndVerify,
   submitLogin,
+  useBrowser,
 } from './support/dashboard';
 
 /** Journey 1: sign up, follow the mailed link, log in, see this session and the activity. */
 describe('the dashboard: sign up, verify, log in, see the account', () => {
-  let harness: BrowserHarness;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    harness = await startBrowserHarness();
-  });
-  afterAll(() => harness?.close());
-
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await openPage(context);
-  });
-  afterEach(() => context?.close());
+  const browser = useBrowser();
 
   it('takes a new person from the sign-up form to their account page', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey1');
     await page.goto('/app/signup');
     await checkAccessibility(page);
@@ -74,9 +57,11 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
     expect(overflow).toBe(0);
     await checkAccessibility(page);
     await screenshot(page, 'account', 'account-360px');
+    await screenshotAt(page.locator('header'), 'account', '360px');
   });
 
   it('stays signed in across a reload through the HttpOnly cookie; signing out ends that', async () => {
+    const { harness, context, page } = browser;
     const identity = newIdentity('journey1');
     await signUpAndVerify(harness, page, identity);
     await logIn(page, identity.email, identity.password);
@@ -95,7 +80,30 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
     await page.getByRole('heading', { name: 'Log in', level: 1 }).waitFor();
   });
 
+  it('deletes the account after asking for the password; it cannot log in again', async () => {
+    const { harness, page } = browser;
+    const identity = newIdentity('journey1');
+    await signUpAndVerify(harness, page, identity);
+    await logIn(page, identity.email, identity.password);
+    await page.getByRole('button', { name: 'Delete my account…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete your account?' });
+    await dialog.getByLabel('Your password').fill('not-my-password');
+    await dialog.getByRole('button', { name: 'Delete it for good' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'is not right' }).waitFor();
+    expect(failedRequests(page)).toEqual([401]);
+    await checkAccessibility(page);
+    await screenshot(page, 'account', 'delete-dialog');
+
+    await dialog.getByLabel('Your password').fill(identity.password);
+    await dialog.getByRole('button', { name: 'Delete it for good' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your account was deleted.' }).waitFor();
+    await submitLogin(page, identity.email, identity.password);
+    await page.getByRole('alert').filter({ hasText: 'is not right' }).waitFor();
+    expect(failedRequests(page)).toEqual([401]);
+  });
+
   it('pages through the activity, ten at a time', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey1');
     await signUpAndVerify(harness, page, identity);
     // Five logins through the API, each ending the last: with the signup's rows, more than ten.
@@ -119,6 +127,7 @@ describe('the dashboard: sign up, verify, log in, see the account', () => {
   });
 
   it('answers a wrong password, and a person who is not verified yet, in plain words', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey1');
     await harness.http.post('/auth/signup').send(identity).expect(201);
     await submitLogin(page, identity.email, 'not-the-password');

@@ -1,36 +1,22 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { newIdentity } from '../support/factories';
+import { checkAccessibility, latestMailTo, linkIn, screenshot } from './support/browser';
 import {
-  BrowserHarness,
-  checkAccessibility,
-  latestMailTo,
-  linkIn,
-  openPage,
-  screenshot,
-  startBrowserHarness,
-} from './support/browser';
-import { failedRequests, logIn, signOut, signUpAndVerify, submitLogin } from './support/dashboard';
+  failedRequests,
+  logIn,
+  signOut,
+  signUpAndVerify,
+  submitLogin,
+  useBrowser,
+} from './support/dashboard';
 
 const NEW_PASSWORD = 'Amber-Harbor-Cactus-58';
 
 /** Journey 4: change the password from the account page; forgot password from the login page. */
 describe('the dashboard: passwords', () => {
-  let harness: BrowserHarness;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    harness = await startBrowserHarness();
-  });
-  afterAll(() => harness?.close());
-
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await openPage(context);
-  });
-  afterEach(() => context?.close());
+  const browser = useBrowser();
 
   it('changes the password: a wrong current one is refused, then only the new one logs in', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey4');
     await signUpAndVerify(harness, page, identity);
     await logIn(page, identity.email, identity.password);
@@ -68,6 +54,7 @@ describe('the dashboard: passwords', () => {
   });
 
   it('sends a reset link from "Forgot your password?", and the mailed page sets a new one', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey4');
     await signUpAndVerify(harness, page, identity);
     await page.goto('/app/login');

@@ -1,12 +1,5 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { newIdentity } from '../support/factories';
-import {
-  BrowserHarness,
-  checkAccessibility,
-  openPage,
-  screenshot,
-  startBrowserHarness,
-} from './support/browser';
+import { checkAccessibility, screenshot } from './support/browser';
 import {
   accountShown,
   codeFor,
@@ -15,7 +8,9 @@ import {
   signOut,
   signUpAndVerify,
   submitLogin,
+  screenshotAt,
   turnOnTwoFactor,
+  useBrowser,
 } from './support/dashboard';
 
 /**
@@ -23,22 +18,10 @@ import {
  * log out and back in with a code from the app, and again with a recovery code.
  */
 describe('the dashboard: two-factor login', () => {
-  let harness: BrowserHarness;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    harness = await startBrowserHarness();
-  });
-  afterAll(() => harness?.close());
-
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await openPage(context);
-  });
-  afterEach(() => context?.close());
+  const browser = useBrowser();
 
   it('turns two-factor on, then logs in with a code, then with a recovery code', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey2');
     await signUpAndVerify(harness, page, identity);
     await logIn(page, identity.email, identity.password);
@@ -54,9 +37,9 @@ describe('the dashboard: two-factor login', () => {
     await screenshot(page, 'two-factor', 'setup');
     const desktop = page.viewportSize();
     await page.setViewportSize({ width: 360, height: 740 });
-    await section.scrollIntoViewIfNeeded();
     await checkAccessibility(page);
     await screenshot(page, 'two-factor', 'setup-360px');
+    await screenshotAt(section, 'two-factor', 'setup-360px');
     if (desktop) await page.setViewportSize(desktop);
     await section.getByRole('button', { name: 'Cancel' }).click();
 
@@ -104,6 +87,7 @@ describe('the dashboard: two-factor login', () => {
   });
 
   it('turns two-factor off with the password and a recovery code', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey2');
     await signUpAndVerify(harness, page, identity);
     await logIn(page, identity.email, identity.password);

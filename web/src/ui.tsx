@@ -89,6 +89,52 @@ export function Field(props: FieldProps) {
   );
 }
 
+/** A field bound to a form's state: what the common fields below take. */
+interface BoundField {
+  value: string;
+  onInput: (value: string) => void;
+  failure?: FormFailure;
+  autoFocus?: boolean;
+}
+
+export function EmailField(props: BoundField & { autocomplete?: 'email' | 'username' }) {
+  return (
+    <Field
+      {...props}
+      label="Email"
+      name="email"
+      type="email"
+      inputMode="email"
+      autocomplete={props.autocomplete ?? 'email'}
+    />
+  );
+}
+
+/** The account's current password (the one the service checks). */
+export function PasswordField(props: BoundField & { label?: string; name?: string }) {
+  return (
+    <Field
+      {...props}
+      label={props.label ?? 'Your password'}
+      name={props.name ?? 'password'}
+      type="password"
+      autocomplete="current-password"
+    />
+  );
+}
+
+/** Where the service asks for a second factor: a code from the app, or a recovery code. */
+export function CodeField(props: BoundField) {
+  return (
+    <Field
+      {...props}
+      label="Code from your authenticator app, or a recovery code"
+      name="code"
+      autocomplete="one-time-code"
+    />
+  );
+}
+
 /** The failure's sentence, announced when it appears. */
 export function Failure({ failure }: { failure?: FormFailure }) {
   return (

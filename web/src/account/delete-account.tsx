@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, authed, endSession } from '../api';
-import { Dialog, Failure, failureOf, Field, Form, Submit, useSubmit } from '../ui';
+import { Dialog, Failure, Form, PasswordField, Submit, failureOf, useSubmit } from '../ui';
 
 export function DeleteAccount() {
   const [open, setOpen] = useState(false);
@@ -27,13 +27,9 @@ export function DeleteAccount() {
       {open && (
         <Dialog title="Delete your account?" onCancel={() => setOpen(false)}>
           <Form onSubmit={() => void remove()} label="Delete your account">
-            <Field
-              label="Your password"
-              name="password"
-              type="password"
+            <PasswordField
               value={password}
               onInput={setPassword}
-              autocomplete="current-password"
               failure={form.failure}
               autoFocus
             />

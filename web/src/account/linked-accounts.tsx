@@ -13,7 +13,7 @@ import {
   rememberPending,
   useProviders,
 } from '../social';
-import { Failure, failureOf, Field, Form, Submit, useSubmit, When } from '../ui';
+import { CodeField, Failure, failureOf, Form, PasswordField, Submit, useSubmit, When } from '../ui';
 
 type Identity = Schemas['IdentityResponse'];
 
@@ -46,26 +46,8 @@ function LinkForm(props: { provider: string; mfaOn: boolean; onCancel: () => voi
   return (
     <Form onSubmit={() => void link()} label={`Link ${label}`}>
       <p>Confirm it is you. Then you sign in at {label}, and come back here.</p>
-      <Field
-        label="Your password"
-        name="password"
-        type="password"
-        value={password}
-        onInput={setPassword}
-        autocomplete="current-password"
-        failure={form.failure}
-        autoFocus
-      />
-      {props.mfaOn && (
-        <Field
-          label="Code from your authenticator app, or a recovery code"
-          name="code"
-          value={code}
-          onInput={setCode}
-          autocomplete="one-time-code"
-          failure={form.failure}
-        />
-      )}
+      <PasswordField value={password} onInput={setPassword} failure={form.failure} autoFocus />
+      {props.mfaOn && <CodeField value={code} onInput={setCode} failure={form.failure} />}
       <Failure failure={form.failure} />
       <Submit busy={form.busy}>Continue to {label}</Submit>
       <button type="button" class="secondary" onClick={props.onCancel}>

@@ -1,6 +1,15 @@
 import { useState } from 'preact/hooks';
 import { api, authed } from '../api';
-import { Failure, failureOf, Field, Form, Submit, useSubmit } from '../ui';
+import {
+  CodeField,
+  Failure,
+  Field,
+  Form,
+  PasswordField,
+  Submit,
+  failureOf,
+  useSubmit,
+} from '../ui';
 
 /** Change password; with two-factor login on, a code (or a recovery code) is asked for too. */
 export function ChangePassword({ mfaOn }: { mfaOn: boolean }) {
@@ -29,13 +38,11 @@ export function ChangePassword({ mfaOn }: { mfaOn: boolean }) {
     <section aria-labelledby="password-title">
       <h2 id="password-title">Change password</h2>
       <Form onSubmit={() => void change()} label="Change password">
-        <Field
+        <PasswordField
           label="Current password"
           name="current_password"
-          type="password"
           value={current}
           onInput={setCurrent}
-          autocomplete="current-password"
           failure={form.failure}
         />
         <Field
@@ -47,16 +54,7 @@ export function ChangePassword({ mfaOn }: { mfaOn: boolean }) {
           autocomplete="new-password"
           failure={form.failure}
         />
-        {mfaOn && (
-          <Field
-            label="Code from your authenticator app, or a recovery code"
-            name="code"
-            value={code}
-            onInput={setCode}
-            autocomplete="one-time-code"
-            failure={form.failure}
-          />
-        )}
+        {mfaOn && <CodeField value={code} onInput={setCode} failure={form.failure} />}
         <Failure failure={form.failure} />
         <p role="status" class="success">
           {done ? 'Your password was changed. Other sessions were signed out.' : ''}

@@ -3,7 +3,17 @@
 import { useState } from 'preact/hooks';
 import type { Schemas } from '../../../clients/typescript/index';
 import { api, authed } from '../api';
-import { Failure, failureOf, Field, Form, Submit, useSubmit, When } from '../ui';
+import {
+  CodeField,
+  Failure,
+  Field,
+  Form,
+  PasswordField,
+  Submit,
+  When,
+  failureOf,
+  useSubmit,
+} from '../ui';
 
 type Setup = Schemas['TotpSetupResponse'];
 type Step =
@@ -149,16 +159,7 @@ export function TwoFactor(props: { status?: Schemas['MfaStatusResponse']; reload
       )}
       {step.name === 'password' && (
         <Form onSubmit={() => void startSetup()} label="Turn on two-factor login">
-          <Field
-            label="Your password"
-            name="password"
-            type="password"
-            value={password}
-            onInput={setPassword}
-            autocomplete="current-password"
-            failure={form.failure}
-            autoFocus
-          />
+          <PasswordField value={password} onInput={setPassword} failure={form.failure} autoFocus />
           <Failure failure={form.failure} />
           <div class="actions">
             <Submit busy={form.busy}>Continue</Submit>
@@ -220,24 +221,8 @@ export function TwoFactor(props: { status?: Schemas['MfaStatusResponse']; reload
             step.action === 'disable' ? 'Turn off two-factor login' : 'Make new recovery codes'
           }
         >
-          <Field
-            label="Your password"
-            name="password"
-            type="password"
-            value={password}
-            onInput={setPassword}
-            autocomplete="current-password"
-            failure={form.failure}
-            autoFocus
-          />
-          <Field
-            label="Code from your authenticator app, or a recovery code"
-            name="code"
-            value={code}
-            onInput={setCode}
-            autocomplete="one-time-code"
-            failure={form.failure}
-          />
+          <PasswordField value={password} onInput={setPassword} failure={form.failure} autoFocus />
+          <CodeField value={code} onInput={setCode} failure={form.failure} />
           <Failure failure={form.failure} />
           <div class="actions">
             <Submit busy={form.busy}>

@@ -2,7 +2,7 @@
 // or not the account exists).
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Failure, failureOf, Field, Form, Submit, useSubmit } from '../ui';
+import { EmailField, Failure, Form, Submit, failureOf, useSubmit } from '../ui';
 
 export function ForgotPage() {
   const [email, setEmail] = useState('');
@@ -29,17 +29,7 @@ export function ForgotPage() {
         </p>
       ) : (
         <Form onSubmit={() => void send()} label="Forgot your password">
-          <Field
-            label="Email"
-            name="email"
-            type="email"
-            value={email}
-            onInput={setEmail}
-            autocomplete="email"
-            inputMode="email"
-            failure={form.failure}
-            autoFocus
-          />
+          <EmailField value={email} onInput={setEmail} failure={form.failure} autoFocus />
           <Failure failure={form.failure} />
           <Submit busy={form.busy}>Send me a link</Submit>
         </Form>

@@ -4,7 +4,17 @@ import { useState } from 'preact/hooks';
 import { api, COOKIE_MODE, problemOf, startSession } from '../api';
 import { navigate } from '../router';
 import { handedChallenge, SocialSignIn } from '../social';
-import { Failure, failureOf, Field, Form, SessionActiveDialog, Submit, useSubmit } from '../ui';
+import {
+  EmailField,
+  Failure,
+  Field,
+  Form,
+  PasswordField,
+  SessionActiveDialog,
+  Submit,
+  failureOf,
+  useSubmit,
+} from '../ui';
 
 type LoginAnswer = Awaited<ReturnType<typeof sendPassword>>;
 
@@ -156,24 +166,17 @@ export function LoginPage({ notice }: { notice?: string }) {
         </Form>
       ) : (
         <Form onSubmit={() => void logIn(false)} label="Log in">
-          <Field
-            label="Email"
-            name="email"
-            type="email"
+          <EmailField
+            autocomplete="username"
             value={email}
             onInput={setEmail}
-            autocomplete="username"
-            inputMode="email"
             failure={form.failure}
             autoFocus
           />
-          <Field
+          <PasswordField
             label="Password"
-            name="password"
-            type="password"
             value={password}
             onInput={setPassword}
-            autocomplete="current-password"
             failure={form.failure}
           />
           <Failure failure={form.failure} />

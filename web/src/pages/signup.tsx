@@ -1,7 +1,7 @@
 // Sign up: username, email, password; then the mailed link (served by the service's /verify page).
 import { useState } from 'preact/hooks';
 import { api } from '../api';
-import { Failure, failureOf, Field, Form, Submit, useSubmit } from '../ui';
+import { EmailField, Failure, Field, Form, Submit, failureOf, useSubmit } from '../ui';
 
 export function SignupPage() {
   const [username, setUsername] = useState('');
@@ -49,16 +49,7 @@ export function SignupPage() {
           failure={form.failure}
           autoFocus
         />
-        <Field
-          label="Email"
-          name="email"
-          type="email"
-          value={email}
-          onInput={setEmail}
-          autocomplete="email"
-          inputMode="email"
-          failure={form.failure}
-        />
+        <EmailField value={email} onInput={setEmail} failure={form.failure} />
         <Field
           label="Password"
           name="password"
