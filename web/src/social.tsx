@@ -70,9 +70,9 @@ export const handedChallenge = handOver<string>();
 /** How a link ended, shown by the linked-accounts section. */
 export const handedLinkResult = handOver<{ provider: string; error?: string }>();
 
-/** The configured providers (GET /auth/oauth/providers); empty when none or unreachable. */
-export function useProviders(): string[] {
-  const [providers, setProviders] = useState<string[]>([]);
+/** The configured providers (GET /auth/oauth/providers): undefined until known, empty for none. */
+export function useProviders(): string[] | undefined {
+  const [providers, setProviders] = useState<string[] | undefined>();
   useEffect(() => {
     api
       .GET('/auth/oauth/providers')
@@ -85,7 +85,7 @@ export function useProviders(): string[] {
 /** The login page's "Sign in with …" links: each a plain navigation to the provider. */
 export function SocialSignIn() {
   const providers = useProviders();
-  if (providers.length === 0) return null;
+  if (!providers?.length) return null;
   return (
     <section aria-labelledby="social-title" class="social">
       <h2 id="social-title">Or sign in with</h2>

@@ -78,7 +78,11 @@ export function LinkedAccounts({ mfaOn }: { mfaOn: boolean }) {
         ? setIdentities(answer.data.identities)
         : setStatus({ failure: describe(answer), done: '' }),
     );
-  useEffect(load, []);
+  // Social login off: no section, and no request for it.
+  const on = (providers?.length ?? 0) > 0;
+  useEffect(() => {
+    if (on) load();
+  }, [on]);
 
   const unlink = async (provider: string) => {
     setStatus({ failure: '', done: '' });
@@ -91,9 +95,9 @@ export function LinkedAccounts({ mfaOn }: { mfaOn: boolean }) {
     } else setStatus({ failure: describe(answer), done: '' });
   };
 
+  if (!on || !providers) return null;
   const linked = new Set((identities ?? []).map((identity) => identity.provider));
   const linkable = providers.filter((provider) => !linked.has(provider));
-  if (providers.length === 0 && linked.size === 0) return null;
 
   return (
     <section aria-labelledby="linked-title">
