@@ -22,7 +22,7 @@ import { BASE, currentRoute, navigate, useRoute } from './router';
 interface Route {
   page: ComponentType<{ notice?: string }>;
   title: string;
-  /** Needs a session: without one the login page shows instead. */
+  /** true: needs a session (else the login page shows); false: only without one (else the account). */
   signedIn: boolean;
 }
 
@@ -56,8 +56,9 @@ function App({ restored }: { restored: boolean }) {
   );
 
   const known = ROUTES[route];
-  const target =
-    !known || (known.signedIn && !signedIn) ? (signedIn ? '/account' : '/login') : route;
+  // Unknown routes, and pages for the other state (log in while signed in, the account while
+  // signed out), go to the page for the state the person is in.
+  const target = known && known.signedIn === signedIn ? route : signedIn ? '/account' : '/login';
   useEffect(() => {
     if (target !== route) navigate(target, { replace: true });
   }, [target, route]);
