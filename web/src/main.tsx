@@ -22,8 +22,11 @@ import { BASE, currentRoute, navigate, useRoute } from './router';
 interface Route {
   page: ComponentType<{ notice?: string }>;
   title: string;
-  /** true: needs a session (else the login page shows); false: only without one (else the account). */
-  signedIn: boolean;
+  /**
+   * true: needs a session (else the login page shows); false: only without one (else the
+   * account); 'either': both (the provider's answer may be a sign-in or a link).
+   */
+  signedIn: boolean | 'either';
 }
 
 const ROUTES: Record<string, Route> = {
@@ -31,7 +34,7 @@ const ROUTES: Record<string, Route> = {
   '/signup': { page: SignupPage, title: 'Create an account', signedIn: false },
   '/forgot': { page: ForgotPage, title: 'Forgot your password', signedIn: false },
   '/account': { page: AccountPage, title: 'Your account', signedIn: true },
-  '/oauth/callback': { page: OAuthCallbackPage, title: 'Signing in', signedIn: false },
+  '/oauth/callback': { page: OAuthCallbackPage, title: 'Signing in', signedIn: 'either' },
 };
 
 /** What the login page says after a session ended: the problem code's sentence, or these. */
@@ -58,7 +61,12 @@ function App({ restored }: { restored: boolean }) {
   const known = ROUTES[route];
   // Unknown routes, and pages for the other state (log in while signed in, the account while
   // signed out), go to the page for the state the person is in.
-  const target = known && known.signedIn === signedIn ? route : signedIn ? '/account' : '/login';
+  const target =
+    known && (known.signedIn === 'either' || known.signedIn === signedIn)
+      ? route
+      : signedIn
+        ? '/account'
+        : '/login';
   useEffect(() => {
     if (target !== route) navigate(target, { replace: true });
   }, [target, route]);
