@@ -371,7 +371,7 @@ export interface paths {
     put?: never;
     /**
      * Trade the callback's code for what POST /auth/login answers
-     * @description The tokens (amr ["fed"]), or with two-factor login on {mfa_required: true, mfa_token, …} (continue with POST /auth/login/mfa; the tokens then carry amr ["fed", "otp"]). SESSION_ACTIVE unless the sign-in was started with force=true; ACCOUNT_DISABLED; EMAIL_NOT_VERIFIED (a new account whose email the provider did not vouch for: the verification mail was sent). OAUTH_CODE_INVALID: unknown, used or older than 60 s.
+     * @description The tokens (amr ["fed"]), or with two-factor login on {mfa_required: true, mfa_token, …} (continue with POST /auth/login/mfa; the tokens then carry amr ["fed", "otp"]). SESSION_ACTIVE unless the sign-in was started with force=true; ACCOUNT_DISABLED; EMAIL_NOT_VERIFIED (a new account whose email the provider did not vouch for: the verification mail was sent). OAUTH_CODE_INVALID: unknown, used or older than 60 s. With X-Token-Delivery: cookie (pages of this service only: Origin must be APP_URL's origin, else 403 ORIGIN_NOT_ALLOWED) the refresh token is set as the refresh_token cookie and left out of the body, as at POST /auth/login.
      */
     post: operations['OAuthController_exchange'];
     delete?: never;
@@ -3063,7 +3063,10 @@ export interface operations {
   OAuthController_exchange: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description For browser pages of this service: `cookie` puts the refresh token in the `refresh_token` cookie (HttpOnly, SameSite=Strict, Path=/auth, Secure on https) instead of the body. Cookie mode needs `Origin` equal to APP_URL's origin (403 ORIGIN_NOT_ALLOWED). Default `json`. */
+        'X-Token-Delivery'?: 'cookie' | 'json';
+      };
       path?: never;
       cookie?: never;
     };
@@ -3073,13 +3076,18 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The tokens: in cookie mode without refresh_token, which is in the refresh_token cookie */
       200: {
         headers: {
+          /** @description In cookie mode: `refresh_token=<token>; Max-Age=<REFRESH_TOKEN_EXPIRE_DAYS in seconds>; Path=/auth; HttpOnly; SameSite=Strict` (+ `Secure` when APP_URL is https) */
+          'Set-Cookie'?: string;
           [name: string]: unknown;
         };
         content: {
           'application/json':
-            components['schemas']['TokenResponse'] | components['schemas']['MfaChallengeResponse'];
+            | components['schemas']['TokenResponse']
+            | components['schemas']['CookieTokenResponse']
+            | components['schemas']['MfaChallengeResponse'];
         };
       };
       /** @description VALIDATION_FAILED, INVALID_JSON, OAUTH_CODE_INVALID */
@@ -3091,7 +3099,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
-      /** @description EMAIL_NOT_VERIFIED, ACCOUNT_DISABLED */
+      /** @description EMAIL_NOT_VERIFIED, ACCOUNT_DISABLED, ORIGIN_NOT_ALLOWED */
       403: {
         headers: {
           [name: string]: unknown;

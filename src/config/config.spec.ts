@@ -261,14 +261,6 @@ describe('configuration', () => {
       ],
       [
         {
-          OAUTH_PROVIDERS: 'google',
-          OAUTH_GOOGLE_CLIENT_ID: 'id',
-          OAUTH_GOOGLE_CLIENT_SECRET: 's',
-        },
-        'OAUTH_REDIRECT_URIS',
-      ],
-      [
-        {
           OAUTH_PROVIDERS: 'github',
           OAUTH_GITHUB_CLIENT_ID: 'id',
           OAUTH_GITHUB_CLIENT_SECRET: 's',
@@ -280,6 +272,22 @@ describe('configuration', () => {
     ])('social login: %j names %s', (values, key) => {
       set(values);
       expect(() => oauthConfig()).toThrow(new RegExp(`^Invalid configuration: ${key} `));
+    });
+
+    it("social login: the dashboard's callback page is always allowed, OAUTH_REDIRECT_URIS adds others", () => {
+      const google = {
+        OAUTH_PROVIDERS: 'google',
+        OAUTH_GOOGLE_CLIENT_ID: 'id',
+        OAUTH_GOOGLE_CLIENT_SECRET: 's',
+        APP_URL: 'https://auth.example.com/',
+      };
+      set(google);
+      expect(oauthConfig().redirectUris).toEqual(['https://auth.example.com/app/oauth/callback']);
+      set({ ...google, OAUTH_REDIRECT_URIS: 'https://app.example.com/done' });
+      expect(oauthConfig().redirectUris).toEqual([
+        'https://auth.example.com/app/oauth/callback',
+        'https://app.example.com/done',
+      ]);
     });
 
     it('social login: Google and GitHub default to their public endpoints', () => {
@@ -301,7 +309,11 @@ describe('configuration', () => {
             apiUrl: 'https://api.github.com',
           },
         ],
-        redirectUris: ['https://app.example.com/done', 'https://app.example.com/done/'],
+        redirectUris: [
+          'http://localhost:3000/app/oauth/callback',
+          'https://app.example.com/done',
+          'https://app.example.com/done/',
+        ],
       });
     });
 

@@ -52,7 +52,13 @@ function providerOf(name: string): ProviderConfig {
   return { kind: 'oidc', name, ...client, issuer: env.url(issuerKey, fallback ?? '') };
 }
 
-/** The exact client pages that may receive a sign-in's result; compared as whole strings. */
+/** The dashboard's page (under APP_URL) that receives a sign-in's or a link's result. */
+export const DASHBOARD_CALLBACK_PATH = '/app/oauth/callback';
+
+/**
+ * The exact client pages (besides the dashboard's) that may receive a sign-in's result;
+ * compared as whole strings.
+ */
 function redirectUris(): string[] {
   const uris = env.list('OAUTH_REDIRECT_URIS');
   for (const uri of uris) {
@@ -86,14 +92,14 @@ export const oauthConfig = registerAs('oauth', () => {
   if (new Set(names).size !== names.length)
     throw new ConfigError('OAUTH_PROVIDERS', 'names a provider twice');
   const providers = names.map(providerOf);
-  const redirects = redirectUris();
-  if (providers.length > 0 && redirects.length === 0)
-    throw new ConfigError('OAUTH_REDIRECT_URIS', 'is required when OAUTH_PROVIDERS is set');
   const port = env.int('PORT', 3000, 0, 65535);
+  const appUrl = env.url('APP_URL', `http://localhost:${port}`);
+  // The dashboard's own page is always allowed: it is served by this service, on its origin.
+  const dashboardPage = `${appUrl}${DASHBOARD_CALLBACK_PATH}`;
   return {
     providers,
-    redirectUris: redirects,
-    appUrl: env.url('APP_URL', `http://localhost:${port}`),
+    redirectUris: [...new Set([dashboardPage, ...redirectUris()])],
+    appUrl,
     /** Providers over plain http: outside production, or on this machine (a local Keycloak). */
     allowHttp: (url: string) => !env.isProduction() || isLoopback(url),
   };

@@ -12,19 +12,12 @@ import {
   Res,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import {
-  ApiExtraModels,
-  ApiOkResponse,
-  ApiParam,
-  ApiQuery,
-  ApiResponse,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audit } from '../audit/audit.interceptor';
 import { Audited, audited } from '../audit/audited';
 import { MfaChallengeResponse, TokenResponse } from '../auth/dto/auth.dto';
+import { DeliversTokens } from '../auth/token-delivery';
 import { ApiPublic, BODY_PROBLEMS, STORE_PROBLEMS } from '../common/api-docs';
 import { Client, ClientInfo } from '../common/client-info';
 import { CryptoService } from '../common/crypto.service';
@@ -190,25 +183,21 @@ export class OAuthController {
         '(continue with POST /auth/login/mfa; the tokens then carry amr ["fed", "otp"]). ' +
         'SESSION_ACTIVE unless the sign-in was started with force=true; ACCOUNT_DISABLED; ' +
         'EMAIL_NOT_VERIFIED (a new account whose email the provider did not vouch for: the ' +
-        'verification mail was sent). OAUTH_CODE_INVALID: unknown, used or older than 60 s.',
+        'verification mail was sent). OAUTH_CODE_INVALID: unknown, used or older than 60 s. ' +
+        "With X-Token-Delivery: cookie (pages of this service only: Origin must be APP_URL's " +
+        'origin, else 403 ORIGIN_NOT_ALLOWED) the refresh token is set as the refresh_token ' +
+        'cookie and left out of the body, as at POST /auth/login.',
     },
     ...BODY_PROBLEMS,
     'OAUTH_CODE_INVALID',
     'EMAIL_NOT_VERIFIED',
     'ACCOUNT_DISABLED',
+    'ORIGIN_NOT_ALLOWED',
     'SESSION_ACTIVE',
     'TOO_MANY_REQUESTS',
     ...STORE_PROBLEMS,
   )
-  @ApiExtraModels(TokenResponse, MfaChallengeResponse)
-  @ApiOkResponse({
-    schema: {
-      oneOf: [
-        { $ref: getSchemaPath(TokenResponse) },
-        { $ref: getSchemaPath(MfaChallengeResponse) },
-      ],
-    },
-  })
+  @DeliversTokens(MfaChallengeResponse)
   async exchange(
     @Body() body: ExchangeRequest,
     @Client() client: ClientInfo,

@@ -13,6 +13,8 @@ import {
   CLIENT_PAGE,
   exchange,
   expectNoAccount,
+  googleAccount,
+  googleSettings,
   identitiesOf,
   linkThrough,
   resultOf,
@@ -22,20 +24,6 @@ import {
 import { startTestApp, TestApp } from '../support/test-app';
 import { totp } from '../support/totp';
 
-/** A Google account as the provider would sign it in. */
-function googleAccount(
-  overrides: { email?: string; email_verified?: boolean; name?: string } = {},
-) {
-  const tag = randomUUID().slice(0, 8);
-  return {
-    sub: `g-${randomUUID()}`,
-    email: `g.${tag}@gmail.test`,
-    email_verified: true,
-    name: `Grace ${tag}`,
-    ...overrides,
-  };
-}
-
 describe('social login with an OpenID Connect provider (Google)', () => {
   let t: TestApp;
   let google: OidcProviderHandle;
@@ -43,10 +31,7 @@ describe('social login with an OpenID Connect provider (Google)', () => {
   beforeAll(async () => {
     google = await startOidcProvider({ redirectUris: [callbackUrlOf('google')] });
     t = await startTestApp({
-      OAUTH_PROVIDERS: 'google',
-      OAUTH_GOOGLE_CLIENT_ID: google.clientId,
-      OAUTH_GOOGLE_CLIENT_SECRET: google.clientSecret,
-      OAUTH_GOOGLE_ISSUER: google.issuer,
+      ...googleSettings(google),
       OAUTH_REDIRECT_URIS: `${CLIENT_PAGE},https://app.example.com:8443/other`,
     });
   });

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
+import type { OidcProviderHandle } from './oidc-provider';
 import { bearer, GOOD_PASSWORD } from './factories';
 import type { TestApp } from './test-app';
 
@@ -110,3 +112,25 @@ export async function expectNoAccount(t: TestApp, email: string): Promise<void> 
     .send({ username: `probe_${tag}`, email, password: GOOD_PASSWORD })
     .expect(201);
 }
+
+/** A Google account as the provider would sign it in: a fresh subject and address, verified. */
+export function googleAccount(
+  overrides: { email?: string; email_verified?: boolean; name?: string } = {},
+) {
+  const tag = randomUUID().slice(0, 8);
+  return {
+    sub: `g-${randomUUID()}`,
+    email: `g.${tag}@gmail.test`,
+    email_verified: true,
+    name: `Grace ${tag}`,
+    ...overrides,
+  };
+}
+
+/** The service's settings for `provider` as its Google (OAUTH_REDIRECT_URIS left to the caller). */
+export const googleSettings = (provider: OidcProviderHandle) => ({
+  OAUTH_PROVIDERS: 'google',
+  OAUTH_GOOGLE_CLIENT_ID: provider.clientId,
+  OAUTH_GOOGLE_CLIENT_SECRET: provider.clientSecret,
+  OAUTH_GOOGLE_ISSUER: provider.issuer,
+});

@@ -18,6 +18,7 @@ import { isSignedIn, onSessionChange, restoreSession, signOut } from './api';
 import { AccountPage } from './pages/account';
 import { ForgotPage } from './pages/forgot';
 import { LoginPage } from './pages/login';
+import { OAuthCallbackPage } from './pages/oauth-callback';
 import { SignupPage } from './pages/signup';
 import { sentenceFor } from './problems';
 import { BASE, currentRoute, navigate, useRoute } from './router';
@@ -25,8 +26,11 @@ import { BASE, currentRoute, navigate, useRoute } from './router';
 interface Route {
   page: ComponentType<{ notice?: string }>;
   title: string;
-  /** true: needs a session (else the login page shows); false: only without one (else the account). */
-  signedIn: boolean;
+  /**
+   * true: needs a session (else the login page shows); false: only without one (else the
+   * account); 'either': both (the provider's answer may be a sign-in or a link).
+   */
+  signedIn: boolean | 'either';
 }
 
 const ROUTES: Record<string, Route> = {
@@ -37,6 +41,7 @@ const ROUTES: Record<string, Route> = {
   '/admin/users': { page: AdminUsersPage, title: 'Admin: accounts', signedIn: true },
   '/admin/user': { page: AdminUserPage, title: 'Admin: an account', signedIn: true },
   '/admin/audit': { page: AdminAuditPage, title: 'Admin: audit trail', signedIn: true },
+  '/oauth/callback': { page: OAuthCallbackPage, title: 'Signing in', signedIn: 'either' },
 };
 
 /** What the login page says after a session ended: the problem code's sentence, or these. */
@@ -63,7 +68,12 @@ function App({ restored }: { restored: boolean }) {
   const known = ROUTES[route];
   // Unknown routes, and pages for the other state (log in while signed in, the account while
   // signed out), go to the page for the state the person is in.
-  const target = known && known.signedIn === signedIn ? route : signedIn ? '/account' : '/login';
+  const target =
+    known && (known.signedIn === 'either' || known.signedIn === signedIn)
+      ? route
+      : signedIn
+        ? '/account'
+        : '/login';
   useEffect(() => {
     if (target !== route) navigate(target, { replace: true });
   }, [target, route]);

@@ -28,6 +28,28 @@ export const SENTENCES: Record<string, string> = {
   MFA_NOT_ENABLED: 'Two-factor login is not on, or its setup was not started.',
   ORIGIN_NOT_ALLOWED:
     'This page is not allowed to use your session. Open the dashboard from its own address.',
+  // Social login (sign in with a provider, linked accounts)
+  ACCOUNT_EXISTS:
+    'An account with this email address already exists. Log in with your password, then link this provider from your account page, under Linked accounts.',
+  EMAIL_UNAVAILABLE:
+    'The provider did not give us an email address it has verified. Verify your email address there, then try again.',
+  PROVIDER_DENIED: 'The sign-in was cancelled at the provider, or the provider refused it.',
+  PROVIDER_RESPONSE_INVALID:
+    "The provider's answer did not pass our checks, so we did not use it. Try again.",
+  PROVIDER_UNAVAILABLE: 'The provider could not be reached. Try again in a minute.',
+  PROVIDER_UNKNOWN: 'This sign-in provider is not set up here.',
+  PROVIDER_ALREADY_LINKED:
+    'Your account is already linked to an account at this provider. Unlink it first to link another one.',
+  IDENTITY_IN_USE:
+    'That account at the provider is already linked to another account here. Sign in to that one, or use another account at the provider.',
+  IDENTITY_NOT_FOUND: 'This provider is not linked to your account.',
+  LAST_LOGIN_METHOD:
+    'This is the only way you can log in, so it cannot be unlinked. Set a password first (Forgot your password on the login page), or link another provider.',
+  OAUTH_CODE_INVALID: 'This sign-in took too long or was already used. Start it again.',
+  OAUTH_STATE_INVALID:
+    'This sign-in took too long or was started in another browser. Start it again.',
+  REDIRECT_URI_NOT_ALLOWED:
+    'Sign-in with a provider is not set up for this page. Tell the administrator.',
   // The session ended
   TOKEN_INVALID: 'Your sign-in is no longer valid. Please log in again.',
   TOKEN_EXPIRED: 'Your session expired. Please log in again.',

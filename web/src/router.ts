@@ -26,6 +26,8 @@ export function useRoute(): string {
   useEffect(() => {
     const update = () => setRoute(currentRoute());
     listeners.add(update);
+    // A page may navigate in its own first effect, which runs before this one (children first).
+    update();
     return () => void listeners.delete(update);
   }, []);
   return route;

@@ -196,6 +196,29 @@ export function Dialog(props: {
   );
 }
 
+/**
+ * "Session already active" (409 SESSION_ACTIVE): continuing sends the same step again with force,
+ * which signs the other session out.
+ */
+export function SessionActiveDialog(props: { onContinue: () => void; onCancel: () => void }) {
+  return (
+    <Dialog title="Session already active" onCancel={props.onCancel}>
+      <p>
+        You are already signed in on another device or browser. Only one session can be active:
+        continuing signs the other one out.
+      </p>
+      <div class="actions">
+        <button type="button" onClick={props.onContinue}>
+          Sign the other device out and continue
+        </button>
+        <button type="button" class="secondary" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
 /** A date and time in the reader's own locale and time zone. */
 export function When({ at }: { at: string | null | undefined }) {
   if (!at) return <span>—</span>;

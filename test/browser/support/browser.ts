@@ -46,14 +46,16 @@ export async function launchChromium(): Promise<Browser> {
 /**
  * The real app (startTestApp: fresh database, real migrations, real SMTP peer, throttling off)
  * listening on 127.0.0.1 with APP_URL set to its own origin, so mailed links open in the
- * browser, plus a Chromium.
+ * browser, plus a Chromium. `overrides` may depend on that origin (e.g. a provider that must
+ * know the app's callback URL before the app starts).
  */
 export async function startBrowserHarness(
-  overrides: Record<string, string> = {},
+  overrides: Record<string, string> | ((origin: string) => Promise<Record<string, string>>) = {},
 ): Promise<BrowserHarness> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const testApp = await startTestApp({ APP_URL: origin, ...overrides });
+  const settings = typeof overrides === 'function' ? await overrides(origin) : overrides;
+  const testApp = await startTestApp({ APP_URL: origin, ...settings });
   let browser: Browser | undefined;
   try {
     await testApp.app.listen(port, '127.0.0.1');

@@ -26,6 +26,13 @@ const ACTIONS: Record<string, string> = {
   'mfa.recovery_codes.regenerated': 'New recovery codes made',
   'mfa.recovery_code.used': 'Recovery code used',
   'account.delete': 'Account deleted',
+  'oauth.callback': 'Came back from a sign-in provider',
+  'oauth.signup': 'Account created with a sign-in provider',
+  'oauth.login': 'Logged in with a sign-in provider',
+  'oauth.failed': 'Failed sign-in with a provider',
+  'identity.link': 'Linking a sign-in provider started',
+  'identity.linked': 'Sign-in provider linked',
+  'identity.unlinked': 'Sign-in provider unlinked',
 };
 
 export function Activity() {

@@ -5,6 +5,7 @@ import type { Schemas } from '../../../clients/typescript/index';
 import { api, authed } from '../api';
 import { Activity } from '../account/activity';
 import { DeleteAccount } from '../account/delete-account';
+import { LinkedAccounts } from '../account/linked-accounts';
 import { ChangePassword } from '../account/password';
 import { Profile } from '../account/profile';
 import { ThisSession } from '../account/this-session';
@@ -23,7 +24,7 @@ export function AccountPage() {
       <ThisSession />
       <TwoFactor status={mfa} reload={loadMfa} />
       <ChangePassword mfaOn={mfa?.totp.enabled ?? false} />
-      {/* Linked accounts (issue 30) go here. */}
+      <LinkedAccounts mfaOn={mfa?.totp.enabled ?? false} />
       <Activity />
       <DeleteAccount />
     </main>

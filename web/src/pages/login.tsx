@@ -3,13 +3,14 @@
 import { useState } from 'preact/hooks';
 import { api, COOKIE_MODE, problemOf, startSession } from '../api';
 import { navigate } from '../router';
+import { handedChallenge, SocialSignIn } from '../social';
 import {
-  Dialog,
   EmailField,
   Failure,
   Field,
   Form,
   PasswordField,
+  SessionActiveDialog,
   Submit,
   failureOf,
   useSubmit,
@@ -32,7 +33,11 @@ interface Challenge {
 export function LoginPage({ notice }: { notice?: string }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [challenge, setChallenge] = useState<Challenge | undefined>();
+  // A social sign-in's two-factor step comes here from the callback page.
+  const [challenge, setChallenge] = useState<Challenge | undefined>(() => {
+    const token = handedChallenge.take();
+    return token ? { token } : undefined;
+  });
   const [useRecovery, setUseRecovery] = useState(false);
   const [code, setCode] = useState('');
   // The request to send again with force: true once the person agrees.
@@ -183,33 +188,20 @@ export function LoginPage({ notice }: { notice?: string }) {
           <Submit busy={form.busy}>Log in</Submit>
         </Form>
       )}
-      {/* Social-login buttons (issue 30) go here, below the password form. */}
+      {!challenge && <SocialSignIn />}
       <nav class="alternatives" aria-label="Other options">
         <a href="/app/signup">Create an account</a>
         <a href="/app/forgot">Forgot your password?</a>
       </nav>
       {conflict && (
-        <Dialog title="Session already active" onCancel={() => setConflict(undefined)}>
-          <p>
-            You are already signed in on another device or browser. Only one session can be active:
-            continuing signs the other one out.
-          </p>
-          <div class="actions">
-            <button
-              type="button"
-              onClick={() => {
-                const retry = conflict;
-                setConflict(undefined);
-                void retry(true);
-              }}
-            >
-              Sign the other device out and continue
-            </button>
-            <button type="button" class="secondary" onClick={() => setConflict(undefined)}>
-              Cancel
-            </button>
-          </div>
-        </Dialog>
+        <SessionActiveDialog
+          onContinue={() => {
+            const retry = conflict;
+            setConflict(undefined);
+            void retry(true);
+          }}
+          onCancel={() => setConflict(undefined)}
+        />
       )}
     </main>
   );

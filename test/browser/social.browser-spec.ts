@@ -1,0 +1,184 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { newIdentity } from '../support/factories';
+import { OidcProviderHandle, startOidcProvider } from '../support/oidc-provider';
+import { googleAccount, googleSettings } from '../support/social-login';
+import {
+  BrowserHarness,
+  checkAccessibility,
+  openPage,
+  screenshot,
+  startBrowserHarness,
+} from './support/browser';
+import { accountShown, failedRequests, logIn, signUpAndVerify } from './support/dashboard';
+
+const JOURNEY = 'social';
+
+/**
+ * Journey 7: social login against the local OpenID Provider standing in for Google. The browser
+ * really goes to the provider and back; the provider logs in the account set with setNextLogin
+ * and consents without a page of its own.
+ */
+describe('the dashboard: sign in with Google, link and unlink', () => {
+  let google: OidcProviderHandle;
+  let harness: BrowserHarness;
+  let context: BrowserContext;
+  let page: Page;
+  /** Every address the page's main frame was sent to, in order. */
+  let visited: string[];
+
+  beforeAll(async () => {
+    harness = await startBrowserHarness(async (origin) => {
+      google = await startOidcProvider({
+        redirectUris: [`${origin}/auth/oauth/google/callback`],
+      });
+      // No OAUTH_REDIRECT_URIS: the dashboard's own callback page is allowed by default.
+      return googleSettings(google);
+    });
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await google?.stop();
+  });
+
+  beforeEach(async () => {
+    context = await harness.newContext();
+    page = await openPage(context);
+    visited = [];
+    // Redirects included: the provider answers only redirects (login and consent are automatic).
+    page.on('request', (request) => {
+      if (request.isNavigationRequest() && request.frame() === page.mainFrame())
+        visited.push(request.url());
+    });
+  });
+  afterEach(() => context?.close());
+
+  const linkedAccounts = () => page.getByRole('region', { name: 'Linked accounts' });
+  const wentThroughGoogle = () =>
+    expect(visited.some((url) => url.startsWith(`${google.issuer}/`))).toBe(true);
+
+  it('signs a new person up with Google and lands on their account page', async () => {
+    const account = googleAccount();
+    await page.goto('/app/login');
+    const signIn = page.getByRole('link', { name: 'Sign in with Google' });
+    await signIn.waitFor();
+    await checkAccessibility(page);
+    await screenshot(page, JOURNEY, 'login-with-google');
+
+    await google.setNextLogin(account);
+    await signIn.click();
+    await accountShown(page);
+    wentThroughGoogle();
+    // The exchange code never stays in the address bar.
+    expect(new URL(page.url()).search).toBe('');
+
+    const profile = page.getByRole('region', { name: 'Profile' });
+    await profile.getByText(account.email).waitFor();
+    await profile.getByText('verified', { exact: true }).waitFor();
+    await linkedAccounts().getByText('Google', { exact: true }).waitFor();
+    await checkAccessibility(page);
+    await screenshot(page, JOURNEY, 'signed-up-with-google');
+
+    // Google is this account's only way in: unlinking it is refused, in words.
+    await linkedAccounts().getByRole('button', { name: 'Unlink Google' }).click();
+    await linkedAccounts()
+      .getByRole('alert')
+      .filter({ hasText: 'This is the only way you can log in' })
+      .waitFor();
+    expect(failedRequests(page)).toEqual([409]);
+    await checkAccessibility(page);
+    await screenshot(page, JOURNEY, 'last-login-method');
+
+    // A reload keeps the session (the refresh cookie set by the exchange).
+    await page.reload();
+    await accountShown(page);
+  });
+
+  it('links Google to a password account, then unlinks it', async () => {
+    const identity = newIdentity('journey7');
+    await signUpAndVerify(harness, page, identity);
+    await logIn(page, identity.email, identity.password);
+    const section = linkedAccounts();
+    await section.getByText('No provider is linked yet.').waitFor();
+
+    await section.getByRole('button', { name: 'Link Google' }).click();
+    await section.getByLabel('Your password').fill('not the password');
+    await section.getByRole('button', { name: 'Continue to Google' }).click();
+    await section.getByRole('alert').filter({ hasText: 'password is not right' }).waitFor();
+    expect(failedRequests(page)).toEqual([401]);
+    await checkAccessibility(page);
+    await screenshot(page, JOURNEY, 'link-password');
+
+    const account = googleAccount();
+    await google.setNextLogin(account);
+    await section.getByLabel('Your password').fill(identity.password);
+    await section.getByRole('button', { name: 'Continue to Google' }).click();
+    await section.getByRole('status').filter({ hasText: 'Google is linked' }).waitFor();
+    wentThroughGoogle();
+    await section.getByText(account.email).waitFor();
+    const activity = page.getByRole('list', { name: /Account activity/ });
+    await activity.getByText('Sign-in provider linked').waitFor();
+    await checkAccessibility(page);
+    await screenshot(page, JOURNEY, 'linked');
+
+    await section.getByRole('button', { name: 'Unlink Google' }).click();
+    await section.getByRole('status').filter({ hasText: 'Google was unlinked.' }).waitFor();
+    await section.getByText('No provider is linked yet.').waitFor();
+    await checkAccessibility(page);
+    await screenshot(page, JOURNEY, 'unlinked');
+  });
+
+  it('tells a person whose email has a password account to log in and link Google from there', async () => {
+    const identity = newIdentity('journey7');
+    await signUpAndVerify(harness, page, identity);
+
+    const fresh = await harness.newContext();
+    try {
+      const other = await openPage(fresh);
+      await other.goto('/app/login');
+      await google.setNextLogin(googleAccount({ email: identity.email }));
+      await other.getByRole('link', { name: 'Sign in with Google' }).click();
+      await other.getByRole('heading', { name: 'Sign-in did not work', level: 1 }).waitFor();
+      await other
+        .getByRole('alert')
+        .filter({ hasText: 'Log in with your password, then link this provider' })
+        .waitFor();
+      await checkAccessibility(other);
+      await screenshot(other, JOURNEY, 'account-exists');
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('meets the session-active dialog at the exchange and signs the other browser out', async () => {
+    const account = googleAccount();
+    await google.setNextLogin(account);
+    await page.goto('/app/login');
+    await page.getByRole('link', { name: 'Sign in with Google' }).click();
+    await accountShown(page);
+
+    const second = await harness.newContext();
+    try {
+      const other = await openPage(second);
+      await other.goto('/app/login');
+      await google.setNextLogin(account);
+      await other.getByRole('link', { name: 'Sign in with Google' }).click();
+      const dialog = other.getByRole('dialog', { name: 'Session already active' });
+      await dialog.waitFor();
+      expect(failedRequests(other)).toEqual([409]);
+      await checkAccessibility(other);
+      await screenshot(other, JOURNEY, 'session-active');
+      // Google remembers this browser now: the forced sign-in goes through without a login.
+      await google.setNextLogin(account);
+      await dialog.getByRole('button', { name: 'Sign the other device out and continue' }).click();
+      await accountShown(other);
+    } finally {
+      await second.close();
+    }
+
+    // The first browser is told on its next action.
+    await page.getByRole('button', { name: 'Unlink Google' }).click();
+    await page.getByRole('heading', { name: 'Log in', level: 1 }).waitFor();
+    await page.getByText('You were signed out because you signed in on another device.').waitFor();
+    expect(failedRequests(page)).toEqual([401]);
+  });
+});
