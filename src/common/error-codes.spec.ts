@@ -18,10 +18,10 @@ function codesOfTheCode(): Set<string> {
   return new Set(answers);
 }
 
-/** The rows of the README's error table: `| 409 | `EMAIL_TAKEN`, `USERNAME_TAKEN` | ... |`. */
-function codesOfTheReadme(): Set<string> {
-  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## Errors'));
+/** The rows of docs/errors.md's table: `| 409 | `EMAIL_TAKEN`, `USERNAME_TAKEN` | ... |`. */
+function codesOfTheDocs(): Set<string> {
+  const doc = readFileSync(join(__dirname, '..', '..', 'docs', 'errors.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Codes'));
   const answers = new Set<string>();
   for (const match of section.matchAll(/^\|\s*(\d{3}|4xx)\s*\|([^|]+)\|/gm)) {
     for (const code of match[2].matchAll(/`([A-Z_]+)`/g)) answers.add(`${match[1]} ${code[1]}`);
@@ -29,8 +29,8 @@ function codesOfTheReadme(): Set<string> {
   return answers;
 }
 
-describe('the README error-code table', () => {
+describe('the error-code table in docs/errors.md', () => {
   it('lists every code the service can answer, and only those', () => {
-    expect([...codesOfTheReadme()].sort()).toEqual([...codesOfTheCode()].sort());
+    expect([...codesOfTheDocs()].sort()).toEqual([...codesOfTheCode()].sort());
   });
 });
