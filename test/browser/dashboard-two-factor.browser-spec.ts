@@ -104,4 +104,29 @@ describe('the dashboard: two-factor login', () => {
     await signOut(page);
     await logIn(page, identity.email, identity.password);
   });
+
+  it('asks for a code before it deletes an account with two-factor on', async () => {
+    const { harness, page } = browser;
+    const identity = newIdentity('journey2');
+    await signUpAndVerify(harness, page, identity);
+    await logIn(page, identity.email, identity.password);
+    const { recoveryCodes } = await turnOnTwoFactor(page, identity.password);
+    await page
+      .getByRole('region', { name: 'Two-factor login' })
+      .getByRole('button', { name: 'I have saved them' })
+      .click();
+
+    await page.getByRole('button', { name: 'Delete my account…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete your account?' });
+    await dialog.getByLabel('Your password').fill(identity.password);
+    await dialog.getByLabel(/^Code from your authenticator app/).fill('000000');
+    await dialog.getByRole('button', { name: 'Delete it for good' }).click();
+    await dialog.getByRole('alert').waitFor();
+    expect(failedRequests(page)).toEqual([401]);
+    await checkAccessibility(page);
+
+    await dialog.getByLabel(/^Code from your authenticator app/).fill(recoveryCodes[0]);
+    await dialog.getByRole('button', { name: 'Delete it for good' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your account was deleted.' }).waitFor();
+  });
 });

@@ -1,15 +1,28 @@
 import { useState } from 'preact/hooks';
 import { api, authed, endSession } from '../api';
-import { Dialog, Failure, Form, PasswordField, Submit, failureOf, useSubmit } from '../ui';
+import {
+  CodeField,
+  Dialog,
+  Failure,
+  Form,
+  PasswordField,
+  Submit,
+  failureOf,
+  useSubmit,
+} from '../ui';
 
-export function DeleteAccount() {
+/** Delete the account; with two-factor login on, a code (or a recovery code) is asked for too. */
+export function DeleteAccount({ mfaOn }: { mfaOn: boolean }) {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
+  const [code, setCode] = useState('');
   const form = useSubmit();
 
   const remove = () =>
     form.run(async () => {
-      const answer = await authed(() => api.DELETE('/users/me', { body: { password } }));
+      const answer = await authed(() =>
+        api.DELETE('/users/me', { body: { password, ...(mfaOn ? { code } : {}) } }),
+      );
       if (answer?.response.ok) {
         endSession('ACCOUNT_DELETED');
         return undefined;
@@ -33,6 +46,7 @@ export function DeleteAccount() {
               failure={form.failure}
               autoFocus
             />
+            {mfaOn && <CodeField value={code} onInput={setCode} failure={form.failure} />}
             <Failure failure={form.failure} />
             <div class="actions">
               <Submit busy={form.busy}>Delete it for good</Submit>

@@ -26,7 +26,7 @@ export function AccountPage() {
       <ChangePassword mfaOn={mfa?.totp.enabled ?? false} />
       <LinkedAccounts mfaOn={mfa?.totp.enabled ?? false} />
       <Activity />
-      <DeleteAccount />
+      <DeleteAccount mfaOn={mfa?.totp.enabled ?? false} />
     </main>
   );
 }
