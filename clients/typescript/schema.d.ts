@@ -3581,6 +3581,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
+      /** @description TOO_MANY_REQUESTS */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
       /** @description INTERNAL_ERROR */
       500: {
         headers: {
@@ -3751,6 +3762,17 @@ export interface operations {
       /** @description UNSUPPORTED_MEDIA_TYPE */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOO_MANY_REQUESTS */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -4012,6 +4034,17 @@ export interface operations {
       /** @description UNSUPPORTED_MEDIA_TYPE */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOO_MANY_REQUESTS */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {
@@ -4397,6 +4430,17 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemResponse'];
         };
       };
+      /** @description TOO_MANY_REQUESTS */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
       /** @description INTERNAL_ERROR */
       500: {
         headers: {
@@ -4539,6 +4583,17 @@ export interface operations {
       /** @description UNSUPPORTED_MEDIA_TYPE */
       415: {
         headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemResponse'];
+        };
+      };
+      /** @description TOO_MANY_REQUESTS */
+      429: {
+        headers: {
+          /** @description Seconds to wait before trying again */
+          'Retry-After': number;
           [name: string]: unknown;
         };
         content: {

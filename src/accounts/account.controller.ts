@@ -31,6 +31,7 @@ export class AccountController {
     'INVALID_CREDENTIALS',
     'MFA_CODE_REQUIRED',
     'MFA_CODE_INVALID',
+    'TOO_MANY_REQUESTS',
     'LAST_ADMIN',
     ...HASHING_PROBLEMS,
   )

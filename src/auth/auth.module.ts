@@ -8,7 +8,6 @@ import { UsersModule } from '../users/users.module';
 import { VerificationModule } from '../verification/verification.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { LoginBackoff } from './login-backoff';
 import { LoginCompletion } from './login-completion';
 import { MfaChallenge } from './mfa-challenge.entity';
 import { MfaChallenges } from './mfa-challenges';
@@ -31,13 +30,12 @@ import { TokenDelivery } from './token-delivery';
     AuthService,
     SignupService,
     LocalStrategy,
-    LoginBackoff,
     LoginCompletion,
     MfaChallenges,
     TokenDelivery,
   ],
   // LoginCompletion: the step every login path (social login next) ends with; TokenDelivery:
   // how every route that answers tokens answers them (@DeliversTokens()).
-  exports: [LoginBackoff, LoginCompletion, TokenDelivery],
+  exports: [LoginCompletion, TokenDelivery],
 })
 export class AuthModule {}

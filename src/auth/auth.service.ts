@@ -13,7 +13,7 @@ import {
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import type { TokenResponse } from './dto/auth.dto';
-import { LoginBackoff } from './login-backoff';
+import { LoginBackoff } from '../throttle/login-backoff';
 
 /** What a login did: the tokens, and the session it started and the one it ended. */
 export interface LoginOutcome {

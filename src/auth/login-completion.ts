@@ -5,7 +5,7 @@ import { MfaService } from '../mfa/mfa.service';
 import type { StartedSession } from '../sessions/sessions.service';
 import type { User } from '../users/user.entity';
 import { AuthService } from './auth.service';
-import { LoginBackoff } from './login-backoff';
+import { LoginBackoff } from '../throttle/login-backoff';
 import type { TokenResponse } from './dto/auth.dto';
 import { MfaChallengeAnswer, MfaChallenges } from './mfa-challenges';
 

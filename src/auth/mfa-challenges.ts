@@ -9,7 +9,7 @@ import { MfaService, PassedFactor, SecondFactorProof } from '../mfa/mfa.service'
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { AuthService, LoginOutcome } from './auth.service';
-import { LoginBackoff } from './login-backoff';
+import { LoginBackoff } from '../throttle/login-backoff';
 import type { FirstFactor } from './login-completion';
 import { MfaChallenge } from './mfa-challenge.entity';
 

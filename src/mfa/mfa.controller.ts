@@ -88,6 +88,7 @@ export class MfaController {
     ...BODY_PROBLEMS,
     'INVALID_CREDENTIALS',
     'MFA_CODE_INVALID',
+    'TOO_MANY_REQUESTS',
     'MFA_NOT_ENABLED',
     ...HASHING_PROBLEMS,
   )
@@ -117,6 +118,7 @@ export class MfaController {
     ...BODY_PROBLEMS,
     'INVALID_CREDENTIALS',
     'MFA_CODE_INVALID',
+    'TOO_MANY_REQUESTS',
     'MFA_NOT_ENABLED',
     ...HASHING_PROBLEMS,
   )

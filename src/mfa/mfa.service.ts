@@ -7,6 +7,7 @@ import { AuditEvent, AuditFacts, Errors } from '../common/errors';
 import { Transactions } from '../common/transactions';
 import { mfaConfig } from '../config/mfa.config';
 import { MailService, mailTimestamp } from '../mail/mail.service';
+import { LoginBackoff } from '../throttle/login-backoff';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';
 import { RecoveryCodes } from './recovery-codes';
@@ -60,6 +61,7 @@ export class MfaService {
     private readonly crypto: CryptoService,
     private readonly transactions: Transactions,
     private readonly mail: MailService,
+    private readonly backoff: LoginBackoff,
   ) {}
 
   async status(userId: string): Promise<MfaStatus> {
@@ -215,10 +217,18 @@ export class MfaService {
     return this.spend(user, code);
   }
 
-  /** Checks and spends `code` (TOTP or recovery code); MFA_CODE_INVALID when it does not pass. */
+  /**
+   * Checks and spends `code` (TOTP or recovery code); MFA_CODE_INVALID when it does not pass. A
+   * wrong code counts toward the account's login back-off, as at the login's two-factor step, so
+   * a stolen session plus the password cannot try codes without end (429 once blocked).
+   */
   private async spend(user: User, code: string): Promise<PassedFactor> {
+    await this.backoff.assertNotBlocked(user.email);
     const passed = await this.verify(user, proofOf(code));
-    if (!passed) throw Errors.mfaCodeInvalid();
+    if (!passed) {
+      await this.backoff.recordFailure(user.email);
+      throw Errors.mfaCodeInvalid();
+    }
     return passed;
   }
 

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ClientInfo } from '../common/client-info';
 import { AuditEvent, AuditFacts, DomainError, Errors } from '../common/errors';
 import { CompletedLogin, LoginCompletion } from '../auth/login-completion';
-import { MfaService, proofOf } from '../mfa/mfa.service';
+import { MfaService } from '../mfa/mfa.service';
 import { UsersService } from '../users/users.service';
 import { OAuthAccounts } from './oauth-accounts';
 import { FlowIntent, OAuthFlows, TakenFlow } from './oauth-flows';
@@ -202,11 +202,8 @@ export class OAuthService {
     const twoFactor = await this.mfa.isEnabled(userId);
     if (user.passwordHash !== null || !twoFactor)
       await this.users.findByIdWithPassword(userId, proof.password ?? '');
-    if (!twoFactor) return [];
-    if (proof.code === undefined) throw Errors.mfaCodeRequired();
-    const passed = await this.mfa.verify(user, proofOf(proof.code));
-    if (!passed) throw Errors.mfaCodeInvalid();
-    return passed.events;
+    const passed = await this.mfa.requireSecondFactorFor(user, proof.code);
+    return passed?.events ?? [];
   }
 
   private reasonOf(error: unknown, provider: string): string {

@@ -124,6 +124,7 @@ export class PasswordController {
     'INVALID_CREDENTIALS',
     'MFA_CODE_REQUIRED',
     'MFA_CODE_INVALID',
+    'TOO_MANY_REQUESTS',
     ...HASHING_PROBLEMS,
   )
   @ApiOkResponse({ type: MessageResponse })

@@ -7,7 +7,7 @@ import { OneTimeTokens } from '../one-time-tokens/one-time-tokens';
 import { Transactions } from '../common/transactions';
 import { MailService, mailTimestamp } from '../mail/mail.service';
 import { SessionsService } from '../sessions/sessions.service';
-import { LoginBackoff } from '../auth/login-backoff';
+import { LoginBackoff } from '../throttle/login-backoff';
 import { MfaService, PassedFactor } from '../mfa/mfa.service';
 import type { User } from '../users/user.entity';
 import { UsersService } from '../users/users.service';

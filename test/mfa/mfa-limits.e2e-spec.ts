@@ -73,4 +73,53 @@ describe('two-factor login under rate limits and login back-off', () => {
       );
     expect(statuses).toContain(429);
   });
+
+  it('wrong codes at a sensitive change count toward the same back-off: a stolen session plus the password cannot try codes without end', async () => {
+    const user = await loggedInUser(t);
+    const secret = (
+      await t.http
+        .post('/mfa/totp/setup')
+        .set(bearer(user.accessToken))
+        .send({ password: GOOD_PASSWORD })
+        .expect(200)
+    ).body.secret as string;
+    await t.http
+      .post('/mfa/totp/confirm')
+      .set(bearer(user.accessToken))
+      .send({ code: totp(secret) })
+      .expect(200);
+    const near = [-30_000, 0, 30_000, 60_000].map((offset) => totp(secret, Date.now() + offset));
+    const wrong = ['000000', '111111', '222222', '333333', '444444'].filter(
+      (code) => !near.includes(code),
+    );
+    const change = (code: string) =>
+      t.http
+        .post('/password/change')
+        .set(bearer(user.accessToken))
+        .send({ current_password: GOOD_PASSWORD, new_password: 'Fresh-Horse-Staple-42', code });
+    const disable = (code: string) =>
+      t.http
+        .post('/mfa/totp/disable')
+        .set(bearer(user.accessToken))
+        .send({ password: GOOD_PASSWORD, code });
+
+    expectProblem(await change(wrong[0]), 401, 'MFA_CODE_INVALID');
+    expectProblem(await disable(wrong[1]), 401, 'MFA_CODE_INVALID');
+    expectProblem(await change(wrong[2]), 401, 'MFA_CODE_INVALID');
+    // Three wrong codes: even the right code is refused now, at every code check and at login.
+    const blocked = await change(totp(secret, Date.now() + 30_000));
+    expectProblem(blocked, 429, 'TOO_MANY_REQUESTS');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expectProblem(await disable(totp(secret, Date.now() + 30_000)), 429, 'TOO_MANY_REQUESTS');
+    expectProblem(
+      await t.http
+        .post('/auth/login')
+        .send({ email: user.identity.email, password: GOOD_PASSWORD }),
+      429,
+      'TOO_MANY_REQUESTS',
+    );
+    // Nothing changed: the password and two-factor login are as they were.
+    const status = await t.http.get('/mfa').set(bearer(user.accessToken)).expect(200);
+    expect(status.body.totp.enabled).toBe(true);
+  });
 });

@@ -1,7 +1,7 @@
 import type { ConfigType } from '@nestjs/config';
 import { testCrypto } from '../../test/support/crypto';
 import type { throttleConfig } from '../config/throttle.config';
-import type { CounterStore } from '../throttle/counter-store';
+import type { CounterStore } from './counter-store';
 import { LoginBackoff } from './login-backoff';
 
 const crypto = testCrypto();

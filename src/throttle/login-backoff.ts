@@ -4,7 +4,7 @@ import { CryptoService } from '../common/crypto.service';
 import { normaliseEmail } from '../common/email';
 import { Errors } from '../common/errors';
 import { throttleConfig } from '../config/throttle.config';
-import { CounterStore } from '../throttle/counter-store';
+import { CounterStore } from './counter-store';
 
 /**
  * Failed-login back-off per account (the normalised email, known or not): after `threshold`
