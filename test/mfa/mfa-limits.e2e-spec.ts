@@ -24,7 +24,8 @@ describe('two-factor login under rate limits and login back-off', () => {
   });
   afterAll(() => t.close());
 
-  it('wrong codes count toward the account back-off, and a right password does not clear them; the second step is limited per IP', async () => {
+  /** A logged-in user who has just turned two-factor login on, and its TOTP secret. */
+  async function withTwoFactor() {
     const user = await loggedInUser(t);
     const secret = (
       await t.http
@@ -38,6 +39,11 @@ describe('two-factor login under rate limits and login back-off', () => {
       .set(bearer(user.accessToken))
       .send({ code: totp(secret) })
       .expect(200);
+    return { user, secret };
+  }
+
+  it('wrong codes count toward the account back-off, and a right password does not clear them; the second step is limited per IP', async () => {
+    const { user, secret } = await withTwoFactor();
     const credentials = { email: user.identity.email, password: GOOD_PASSWORD };
     const token = (await t.http.post('/auth/login').send(credentials).expect(200)).body.mfa_token;
     const near = [-30_000, 0, 30_000].map((offset) => totp(secret, Date.now() + offset));
@@ -75,19 +81,7 @@ describe('two-factor login under rate limits and login back-off', () => {
   });
 
   it('wrong codes at a sensitive change count toward the same back-off: a stolen session plus the password cannot try codes without end', async () => {
-    const user = await loggedInUser(t);
-    const secret = (
-      await t.http
-        .post('/mfa/totp/setup')
-        .set(bearer(user.accessToken))
-        .send({ password: GOOD_PASSWORD })
-        .expect(200)
-    ).body.secret as string;
-    await t.http
-      .post('/mfa/totp/confirm')
-      .set(bearer(user.accessToken))
-      .send({ code: totp(secret) })
-      .expect(200);
+    const { user, secret } = await withTwoFactor();
     const near = [-30_000, 0, 30_000, 60_000].map((offset) => totp(secret, Date.now() + offset));
     const wrong = ['000000', '111111', '222222', '333333', '444444'].filter(
       (code) => !near.includes(code),
