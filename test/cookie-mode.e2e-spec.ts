@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
 import { moveClockBy } from './support/clock';
-import { bearer, GOOD_PASSWORD, Identity, loggedInUser, verifiedUser } from './support/factories';
+import { bearer, Identity, loggedInUser, turnOnTwoFactor, verifiedUser } from './support/factories';
 import { expectNoLeak, expectProblem } from './support/hostile';
 import { startTestApp, TestApp } from './support/test-app';
 import { totp } from './support/totp';
@@ -113,17 +113,7 @@ describe('cookie mode for browser pages (X-Token-Delivery: cookie)', () => {
 
     it('answers the two-factor challenge without a cookie, and sets it at the code step', async () => {
       const user = await loggedInUser(t);
-      const setup = await t.http
-        .post('/mfa/totp/setup')
-        .set(bearer(user.accessToken))
-        .send({ password: GOOD_PASSWORD })
-        .expect(200);
-      const secret = setup.body.secret as string;
-      await t.http
-        .post('/mfa/totp/confirm')
-        .set(bearer(user.accessToken))
-        .send({ code: totp(secret) })
-        .expect(200);
+      const { secret } = await turnOnTwoFactor(t, user.accessToken);
       await t.http.post('/auth/logout').set(bearer(user.accessToken)).expect(200);
 
       const challenge = await login(user.identity).expect(200);

@@ -1,4 +1,4 @@
-import { bearer, GOOD_PASSWORD, loggedInUser } from '../support/factories';
+import { bearer, GOOD_PASSWORD, loggedInUser, turnOnTwoFactor } from '../support/factories';
 import { expectProblem } from '../support/hostile';
 import { startTestApp, TestApp } from '../support/test-app';
 import { totp } from '../support/totp';
@@ -27,18 +27,7 @@ describe('two-factor login under rate limits and login back-off', () => {
   /** A logged-in user who has just turned two-factor login on, and its TOTP secret. */
   async function withTwoFactor() {
     const user = await loggedInUser(t);
-    const secret = (
-      await t.http
-        .post('/mfa/totp/setup')
-        .set(bearer(user.accessToken))
-        .send({ password: GOOD_PASSWORD })
-        .expect(200)
-    ).body.secret as string;
-    await t.http
-      .post('/mfa/totp/confirm')
-      .set(bearer(user.accessToken))
-      .send({ code: totp(secret) })
-      .expect(200);
+    const { secret } = await turnOnTwoFactor(t, user.accessToken);
     return { user, secret };
   }
 

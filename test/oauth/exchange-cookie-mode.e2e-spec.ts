@@ -1,6 +1,6 @@
 import type { Response } from 'supertest';
 import { moveClockBy } from '../support/clock';
-import { bearer, GOOD_PASSWORD, loggedInUser } from '../support/factories';
+import { bearer, GOOD_PASSWORD, loggedInUser, turnOnTwoFactor } from '../support/factories';
 import { expectProblem } from '../support/hostile';
 import { OidcProviderHandle, startOidcProvider } from '../support/oidc-provider';
 import {
@@ -153,16 +153,7 @@ describe('social login exchange in cookie mode, to the dashboard page', () => {
     const back = await google.authorize(started.body.authorization_url as string);
     const linked = await callback(t, back, browser);
     expect(linked.headers.location).toBe(`${DASHBOARD_PAGE}?linked=google`);
-    const setup = await t.http
-      .post('/mfa/totp/setup')
-      .set(bearer(user.accessToken))
-      .send({ password: GOOD_PASSWORD })
-      .expect(200);
-    await t.http
-      .post('/mfa/totp/confirm')
-      .set(bearer(user.accessToken))
-      .send({ code: totp(setup.body.secret) })
-      .expect(200);
+    const { secret } = await turnOnTwoFactor(t, user.accessToken);
     await t.http.post('/auth/logout').set(bearer(user.accessToken)).expect(200);
 
     const challenge = await exchange((await signInAs(account)).get('code')).expect(200);
@@ -172,7 +163,7 @@ describe('social login exchange in cookie mode, to the dashboard page', () => {
     const tokens = await t.http
       .post('/auth/login/mfa')
       .set(COOKIE_MODE)
-      .send({ mfa_token: challenge.body.mfa_token, code: totp(setup.body.secret) })
+      .send({ mfa_token: challenge.body.mfa_token, code: totp(secret) })
       .expect(200);
     expect(tokens.body.refresh_token).toBeUndefined();
     expect(valueOf(refreshCookieOf(tokens))).toEqual(expect.any(String));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loggedInAdmin } from '../support/admin';
 import { moveClockBy } from '../support/clock';
-import { bearer, GOOD_PASSWORD, loggedInUser } from '../support/factories';
+import { bearer, GOOD_PASSWORD, loggedInUser, turnOnTwoFactor } from '../support/factories';
 import { expectProblem } from '../support/hostile';
 import { OidcProviderHandle, startOidcProvider } from '../support/oidc-provider';
 import { tokenIn } from '../support/smtp-peer';
@@ -163,16 +163,7 @@ describe('social login with an OpenID Connect provider (Google)', () => {
       expect((await linkThrough(t, user.accessToken, 'google', google)).get('linked')).toBe(
         'google',
       );
-      const setup = await t.http
-        .post('/mfa/totp/setup')
-        .set(bearer(user.accessToken))
-        .send({ password: GOOD_PASSWORD })
-        .expect(200);
-      await t.http
-        .post('/mfa/totp/confirm')
-        .set(bearer(user.accessToken))
-        .send({ code: totp(setup.body.secret) })
-        .expect(200);
+      const { secret } = await turnOnTwoFactor(t, user.accessToken);
       await t.http.post('/auth/logout').set(bearer(user.accessToken)).expect(200);
 
       const challenge = await exchange(t, (await signInAs(account)).get('code')).expect(200);
@@ -180,7 +171,7 @@ describe('social login with an OpenID Connect provider (Google)', () => {
       moveClockBy(30_000); // the next time step: the confirming code was spent
       const tokens = await t.http
         .post('/auth/login/mfa')
-        .send({ mfa_token: challenge.body.mfa_token, code: totp(setup.body.secret) })
+        .send({ mfa_token: challenge.body.mfa_token, code: totp(secret) })
         .expect(200);
       expect(claimsOf(tokens.body.access_token).amr).toEqual(['fed', 'otp']);
     });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { tokenIn } from './smtp-peer';
 import type { TestApp } from './test-app';
+import { totp } from './totp';
 
 export const GOOD_PASSWORD = 'Quiet-Lantern-Orbit-42';
 
@@ -48,3 +49,22 @@ export async function loggedInUser(t: TestApp, identity = newIdentity()) {
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** Turns two-factor login on for a logged-in account (setup, then a first code): its secret and recovery codes. */
+export async function turnOnTwoFactor(
+  t: TestApp,
+  accessToken: string,
+): Promise<{ secret: string; recoveryCodes: string[] }> {
+  const setup = await t.http
+    .post('/mfa/totp/setup')
+    .set(bearer(accessToken))
+    .send({ password: GOOD_PASSWORD })
+    .expect(200);
+  const secret = setup.body.secret as string;
+  const confirmed = await t.http
+    .post('/mfa/totp/confirm')
+    .set(bearer(accessToken))
+    .send({ code: totp(secret) })
+    .expect(200);
+  return { secret, recoveryCodes: confirmed.body.recovery_codes as string[] };
+}
