@@ -80,6 +80,22 @@ export async function startBrowserHarness(
 /** What went wrong in each open page, until the test (or `takePageErrors`) collects it. */
 const pageErrors = new Map<Page, string[]>();
 
+/** How many requests each open page has sent and not yet seen answered. */
+const inFlight = new Map<Page, number>();
+
+/**
+ * Waits until `page` has no request in flight (a page's sections load on their own after it
+ * shows). A test that moves the clock waits for this first, so that no request sent before the
+ * move is judged after it.
+ */
+export async function requestsSettled(page: Page, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((inFlight.get(page) ?? 0) > 0) {
+    if (Date.now() > deadline) throw new Error(`${inFlight.get(page)} requests still in flight`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 /** Binding the page calls on a CSP violation (bindings travel over CDP, not through the CSP). */
 const CSP_BINDING = '__reportCspViolation';
 
@@ -104,7 +120,15 @@ export async function openPage(context: BrowserContext): Promise<Page> {
       errors.push(`console error: ${message.text()}${url ? ` (${url}:${lineNumber})` : ''}`);
     }
   });
-  page.on('close', () => pageErrors.delete(page));
+  inFlight.set(page, 0);
+  const settle = () => inFlight.set(page, (inFlight.get(page) ?? 1) - 1);
+  page.on('request', () => inFlight.set(page, (inFlight.get(page) ?? 0) + 1));
+  page.on('requestfinished', settle);
+  page.on('requestfailed', settle);
+  page.on('close', () => {
+    pageErrors.delete(page);
+    inFlight.delete(page);
+  });
   await page.exposeBinding(CSP_BINDING, (_source, violation: CspViolation) => {
     errors.push(
       `CSP violation: ${violation.directive} refused ${violation.blocked || '(inline)'}` +
