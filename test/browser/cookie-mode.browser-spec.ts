@@ -1,6 +1,5 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { verifiedUser } from '../support/factories';
-import { BrowserHarness, openPage, startBrowserHarness } from './support/browser';
+import { useBrowser } from './support/browser';
 
 /** What a page's fetch answered. */
 interface Fetched {
@@ -13,26 +12,16 @@ interface Fetched {
  * HttpOnly cookie away from script and sends it back to /auth only.
  */
 describe('cookie mode in Chromium', () => {
-  let harness: BrowserHarness;
-  let context: BrowserContext;
-  let page: Page;
-
-  beforeAll(async () => {
-    harness = await startBrowserHarness();
-  });
-  afterAll(() => harness?.close());
+  const browser = useBrowser();
 
   beforeEach(async () => {
-    context = await harness.newContext();
-    page = await openPage(context);
     // Any page of the service: its script runs at APP_URL's origin under the pages' CSP.
-    await page.goto('/verify/confirm');
+    await browser.page.goto('/verify/confirm');
   });
-  afterEach(() => context?.close());
 
   /** A same-origin POST from the page, as the dashboard makes it. */
   const post = (path: string, body?: object, accessToken?: string) =>
-    page.evaluate(
+    browser.page.evaluate(
       async ({ path, body, accessToken }): Promise<Fetched> => {
         const headers: Record<string, string> = { 'X-Token-Delivery': 'cookie' };
         if (body) headers['Content-Type'] = 'application/json';
@@ -51,13 +40,13 @@ describe('cookie mode in Chromium', () => {
     );
 
   it('logs in, keeps the refresh token from script, refreshes with the cookie and logs out', async () => {
-    const { identity } = await verifiedUser(harness);
+    const { identity } = await verifiedUser(browser.harness);
     const login = await post('/auth/login', { email: identity.email, password: identity.password });
     expect(login.status).toBe(200);
     expect(login.body.refresh_token).toBeUndefined();
 
-    expect(await page.evaluate(() => document.cookie)).toBe('');
-    const [cookie] = await context.cookies();
+    expect(await browser.page.evaluate(() => document.cookie)).toBe('');
+    const [cookie] = await browser.context.cookies();
     expect(cookie).toMatchObject({
       name: 'refresh_token',
       path: '/auth',
@@ -73,17 +62,17 @@ describe('cookie mode in Chromium', () => {
       token_type: 'bearer',
       expires_in: 1800,
     });
-    const [rotated] = await context.cookies();
+    const [rotated] = await browser.context.cookies();
     expect(rotated.value).not.toBe(cookie.value);
 
     const logout = await post('/auth/logout', undefined, refreshed.body.access_token as string);
     expect(logout.status).toBe(200);
-    expect(await context.cookies()).toEqual([]);
+    expect(await browser.context.cookies()).toEqual([]);
 
     // Only the HTTP client can present the old value now: the session is over.
-    const replay = await harness.http
+    const replay = await browser.harness.http
       .post('/auth/refresh')
-      .set({ 'X-Token-Delivery': 'cookie', Origin: harness.origin })
+      .set({ 'X-Token-Delivery': 'cookie', Origin: browser.harness.origin })
       .set('Cookie', `refresh_token=${rotated.value}`);
     expect(replay.status).toBe(401);
     expect(replay.body.code).toBe('SESSION_ENDED');

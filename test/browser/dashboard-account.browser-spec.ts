@@ -1,5 +1,5 @@
 import { newIdentity } from '../support/factories';
-import { checkAccessibility, screenshot } from './support/browser';
+import { checkAccessibility, screenshot, useBrowser } from './support/browser';
 import {
   accountShown,
   failedRequests,
@@ -7,7 +7,6 @@ import {
   screenshotAt,
   signUpAndVerify,
   submitLogin,
-  useBrowser,
 } from './support/dashboard';
 
 /** Journey 1: sign up, follow the mailed link, log in, see this session and the activity. */

@@ -1,13 +1,12 @@
 import { newIdentity } from '../support/factories';
-import { checkAccessibility, latestMailTo, linkIn, screenshot } from './support/browser';
 import {
-  failedRequests,
-  logIn,
-  signOut,
-  signUpAndVerify,
-  submitLogin,
+  checkAccessibility,
+  latestMailTo,
+  linkIn,
+  screenshot,
   useBrowser,
-} from './support/dashboard';
+} from './support/browser';
+import { failedRequests, logIn, signOut, signUpAndVerify, submitLogin } from './support/dashboard';
 
 const NEW_PASSWORD = 'Amber-Harbor-Cactus-58';
 

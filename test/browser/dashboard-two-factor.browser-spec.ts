@@ -1,5 +1,5 @@
 import { newIdentity } from '../support/factories';
-import { checkAccessibility, screenshot } from './support/browser';
+import { checkAccessibility, screenshot, useBrowser } from './support/browser';
 import {
   accountShown,
   codeFor,
@@ -10,7 +10,6 @@ import {
   submitLogin,
   screenshotAt,
   turnOnTwoFactor,
-  useBrowser,
 } from './support/dashboard';
 
 /**
@@ -103,6 +102,58 @@ describe('the dashboard: two-factor login', () => {
 
     await signOut(page);
     await logIn(page, identity.email, identity.password);
+  });
+
+  it('makes new recovery codes, which replace the old ones, and prints only them', async () => {
+    const { harness, page } = browser;
+    const identity = newIdentity('journey2');
+    await signUpAndVerify(harness, page, identity);
+    await logIn(page, identity.email, identity.password);
+    const { secret, recoveryCodes: first } = await turnOnTwoFactor(page, identity.password);
+    const section = page.getByRole('region', { name: 'Two-factor login' });
+    await section.getByRole('button', { name: 'I have saved them' }).click();
+
+    await section.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await section.getByLabel('Your password').fill(identity.password);
+    await section.getByLabel(/^Code from your authenticator app/).fill(codeFor(secret, 1));
+    await section.getByRole('button', { name: 'Make new codes' }).click();
+    await section.locator('#recovery-codes').waitFor();
+    const second = await section.locator('#recovery-codes code').allTextContents();
+    expect(second).toHaveLength(10);
+    expect(second.filter((code) => first.includes(code))).toEqual([]);
+
+    // Print asks the browser's print dialog for a page that holds the codes and nothing else.
+    await page.evaluate(() => {
+      const counted = window as unknown as { printed: number };
+      counted.printed = 0;
+      window.print = () => void counted.printed++;
+    });
+    await section.getByRole('button', { name: 'Print' }).click();
+    expect(await page.evaluate(() => (window as unknown as { printed: number }).printed)).toBe(1);
+    await page.emulateMedia({ media: 'print' });
+    for (const code of second) expect(await section.getByText(code).isVisible()).toBe(true);
+    for (const hidden of [
+      section.getByRole('button', { name: 'Print' }),
+      page.getByRole('heading', { name: 'Your account', level: 1 }),
+      page.getByRole('region', { name: 'Profile' }),
+    ]) {
+      expect(await hidden.isVisible()).toBe(false);
+    }
+    await screenshot(page, 'two-factor', 'recovery-codes-print');
+    await page.emulateMedia({ media: 'screen' });
+    await section.getByRole('button', { name: 'I have saved them' }).click();
+
+    // An old code no longer logs in; a new one does.
+    await signOut(page);
+    await submitLogin(page, identity.email, identity.password);
+    await page.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    await page.getByLabel('Recovery code').fill(first[0]);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(failedRequests(page)).toEqual([401]);
+    await page.getByLabel('Recovery code').fill(second[0]);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await accountShown(page);
   });
 
   it('asks for a code before it deletes an account with two-factor on', async () => {

@@ -236,3 +236,21 @@ export function linkIn(harness: BrowserHarness, mail: CaughtMail): string {
   if (!match) throw new Error(`No link to ${harness.origin} in the mail: ${mail.text}`);
   return match[0];
 }
+
+/**
+ * What a journey file shares: one app and Chromium for the file, and a fresh browser profile
+ * (cookies, storage) with one open page for each test. Read its fields inside the tests.
+ */
+export function useBrowser() {
+  const browser = {} as { harness: BrowserHarness; context: BrowserContext; page: Page };
+  beforeAll(async () => {
+    browser.harness = await startBrowserHarness();
+  });
+  afterAll(() => browser.harness?.close());
+  beforeEach(async () => {
+    browser.context = await browser.harness.newContext();
+    browser.page = await openPage(browser.context);
+  });
+  afterEach(() => browser.context?.close());
+  return browser;
+}

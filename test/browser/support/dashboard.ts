@@ -1,33 +1,8 @@
 import { join } from 'node:path';
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { Identity } from '../../support/factories';
 import { totp } from '../../support/totp';
-import {
-  BrowserHarness,
-  latestMailTo,
-  linkIn,
-  openPage,
-  startBrowserHarness,
-  takePageErrors,
-} from './browser';
-
-/**
- * What a journey file shares: one app and Chromium for the file, and a fresh browser profile
- * (cookies, storage) with one open page for each test. Read its fields inside the tests.
- */
-export function useBrowser() {
-  const browser = {} as { harness: BrowserHarness; context: BrowserContext; page: Page };
-  beforeAll(async () => {
-    browser.harness = await startBrowserHarness();
-  });
-  afterAll(() => browser.harness?.close());
-  beforeEach(async () => {
-    browser.context = await browser.harness.newContext();
-    browser.page = await openPage(browser.context);
-  });
-  afterEach(() => browser.context?.close());
-  return browser;
-}
+import { BrowserHarness, latestMailTo, linkIn, takePageErrors } from './browser';
 
 /** Signs up on /app/signup and confirms the address through the mailed link, in the browser. */
 export async function signUpAndVerify(harness: BrowserHarness, page: Page, identity: Identity) {
