@@ -143,6 +143,19 @@ describe('the dashboard: the admin console', () => {
     await events.getByText('login.failed').waitFor();
     await events.getByText('admin.user.enable').waitFor({ state: 'detached' });
     expect(new URL(admin.url()).searchParams.get('outcome')).toBe('failure');
+    // The console's own link to the whole trail, from this filtered view: the page starts afresh.
+    await admin
+      .getByRole('navigation', { name: 'Admin console' })
+      .getByRole('link', { name: 'Audit trail' })
+      .click();
+    await events.getByText('admin.user.enable').waitFor();
+    expect(await admin.getByLabel('Account id').inputValue()).toBe('');
+    expect(await admin.getByLabel('Outcome').inputValue()).toBe('');
+    expect(new URL(admin.url()).search).toBe('');
+    // Back returns to the filtered view, drawn from its address.
+    await admin.goBack();
+    await events.getByText('login.failed').waitFor();
+    expect(await admin.getByLabel('Outcome').inputValue()).toBe('failure');
 
     // The console at 360 px: no sideways scrolling, and still accessible.
     await admin.setViewportSize({ width: 360, height: 780 });

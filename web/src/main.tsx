@@ -7,6 +7,7 @@
 //   2. add one row to ROUTES below: its path under /app, the component, and whether it needs a
 //      signed-in session;
 //   3. link to it with a plain <a href="/app/…">: the click is routed here without a reload.
+//      Each navigation draws the page anew, so it may read its query string once, at mount.
 // The service answers index.html for every /app/<route>, so nothing changes on the server.
 import { render, type ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -21,7 +22,7 @@ import { LoginPage } from './pages/login';
 import { OAuthCallbackPage } from './pages/oauth-callback';
 import { SignupPage } from './pages/signup';
 import { sentenceFor } from './problems';
-import { BASE, currentRoute, navigate, useRoute } from './router';
+import { BASE, currentRoute, navigate, useRoute, useVisit } from './router';
 
 interface Route {
   page: ComponentType<{ notice?: string }>;
@@ -52,6 +53,7 @@ const FAREWELLS: Record<string, string> = {
 
 function App({ restored }: { restored: boolean }) {
   const route = useRoute();
+  const visit = useVisit();
   const [signedIn, setSignedIn] = useState(restored);
   const [notice, setNotice] = useState<string | undefined>();
 
@@ -102,7 +104,8 @@ function App({ restored }: { restored: boolean }) {
           </button>
         )}
       </header>
-      <Page notice={target === '/login' ? notice : undefined} />
+      {/* A new page for each navigation, even to the same route with another query. */}
+      <Page key={visit} notice={target === '/login' ? notice : undefined} />
     </>
   );
 }
