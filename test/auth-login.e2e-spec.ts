@@ -84,6 +84,7 @@ describe('POST /auth/login', () => {
       username: identity.username,
       email: identity.email.toLowerCase(),
       is_verified: true,
+      has_password: true,
       roles: ['user'],
       permissions: [],
     });

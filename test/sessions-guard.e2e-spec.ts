@@ -137,6 +137,7 @@ describe('the session guard on protected routes', () => {
         username: identity.username,
         email: identity.email.toLowerCase(),
         is_verified: true,
+        has_password: true,
         roles: ['user'],
         permissions: [],
       });

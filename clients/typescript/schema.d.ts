@@ -1098,6 +1098,11 @@ export interface components {
     MeResponse: {
       /** @example ada@example.com */
       email: string;
+      /**
+       * @description False for an account made by a sign-in provider until it sets a password through forgot-password; until then what asks for the password (change it, delete the account, link a provider without a code) cannot succeed
+       * @example true
+       */
+      has_password: boolean;
       /** Format: uuid */
       id: string;
       is_verified: boolean;

@@ -40,13 +40,14 @@ describe('cookie mode in Chromium', () => {
     );
 
   it('logs in, keeps the refresh token from script, refreshes with the cookie and logs out', async () => {
-    const { identity } = await verifiedUser(browser.harness);
+    const { harness, context, page } = browser;
+    const { identity } = await verifiedUser(harness);
     const login = await post('/auth/login', { email: identity.email, password: identity.password });
     expect(login.status).toBe(200);
     expect(login.body.refresh_token).toBeUndefined();
 
-    expect(await browser.page.evaluate(() => document.cookie)).toBe('');
-    const [cookie] = await browser.context.cookies();
+    expect(await page.evaluate(() => document.cookie)).toBe('');
+    const [cookie] = await context.cookies();
     expect(cookie).toMatchObject({
       name: 'refresh_token',
       path: '/auth',
@@ -62,17 +63,17 @@ describe('cookie mode in Chromium', () => {
       token_type: 'bearer',
       expires_in: 1800,
     });
-    const [rotated] = await browser.context.cookies();
+    const [rotated] = await context.cookies();
     expect(rotated.value).not.toBe(cookie.value);
 
     const logout = await post('/auth/logout', undefined, refreshed.body.access_token as string);
     expect(logout.status).toBe(200);
-    expect(await browser.context.cookies()).toEqual([]);
+    expect(await context.cookies()).toEqual([]);
 
     // Only the HTTP client can present the old value now: the session is over.
-    const replay = await browser.harness.http
+    const replay = await harness.http
       .post('/auth/refresh')
-      .set({ 'X-Token-Delivery': 'cookie', Origin: browser.harness.origin })
+      .set({ 'X-Token-Delivery': 'cookie', Origin: harness.origin })
       .set('Cookie', `refresh_token=${rotated.value}`);
     expect(replay.status).toBe(401);
     expect(replay.body.code).toBe('SESSION_ENDED');

@@ -18,61 +18,54 @@ describe('the mailed-link pages in Chromium', () => {
   const browser = useBrowser();
 
   it('confirms an address from the verification mail, then the account logs in', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('browser');
-    await browser.harness.http.post('/auth/signup').send(identity).expect(201);
-    const link = linkIn(
-      browser.harness,
-      await latestMailTo(browser.harness, identity.email, /Confirm/),
-    );
-    expect(link).toMatch(new RegExp(`^${browser.harness.origin}/verify/confirm\\?token=`));
+    await harness.http.post('/auth/signup').send(identity).expect(201);
+    const link = linkIn(harness, await latestMailTo(harness, identity.email, /Confirm/));
+    expect(link).toMatch(new RegExp(`^${harness.origin}/verify/confirm\\?token=`));
 
-    await browser.page.goto(link);
-    expect(await browser.page.title()).toBe('Confirm your email');
-    await checkAccessibility(browser.page);
-    await screenshot(browser.page, 'link-pages', 'verify-page');
+    await page.goto(link);
+    expect(await page.title()).toBe('Confirm your email');
+    await checkAccessibility(page);
+    await screenshot(page, 'link-pages', 'verify-page');
 
-    await browser.page.getByRole('button', { name: 'Confirm my email' }).click();
-    const outcome = browser.page.getByRole('status');
+    await page.getByRole('button', { name: 'Confirm my email' }).click();
+    const outcome = page.getByRole('status');
     await outcome.filter({ hasText: 'Your email address is verified' }).waitFor();
-    expect(await browser.page.locator('form').isHidden()).toBe(true);
-    await checkAccessibility(browser.page);
-    await screenshot(browser.page, 'link-pages', 'verified');
+    expect(await page.locator('form').isHidden()).toBe(true);
+    await checkAccessibility(page);
+    await screenshot(page, 'link-pages', 'verified');
 
-    await browser.harness.http
+    await harness.http
       .post('/auth/login')
       .send({ email: identity.email, password: identity.password })
       .expect(200);
   });
 
   it('sets a new password from the reset mail, and only the new one logs in', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('browser');
-    await browser.harness.http.post('/auth/signup').send(identity).expect(201);
-    await browser.harness.http.post('/password/forgot').send({ email: identity.email }).expect(202);
-    const link = linkIn(
-      browser.harness,
-      await latestMailTo(browser.harness, identity.email, /Reset/),
-    );
-    expect(link).toMatch(new RegExp(`^${browser.harness.origin}/password/reset\\?token=`));
+    await harness.http.post('/auth/signup').send(identity).expect(201);
+    await harness.http.post('/password/forgot').send({ email: identity.email }).expect(202);
+    const link = linkIn(harness, await latestMailTo(harness, identity.email, /Reset/));
+    expect(link).toMatch(new RegExp(`^${harness.origin}/password/reset\\?token=`));
 
-    await browser.page.goto(link);
-    expect(await browser.page.title()).toBe('Choose a new password');
-    await checkAccessibility(browser.page);
-    await browser.page.getByLabel('New password').fill(NEW_PASSWORD);
-    await screenshot(browser.page, 'link-pages', 'reset-page');
+    await page.goto(link);
+    expect(await page.title()).toBe('Choose a new password');
+    await checkAccessibility(page);
+    await page.getByLabel('New password').fill(NEW_PASSWORD);
+    await screenshot(page, 'link-pages', 'reset-page');
 
-    await browser.page.getByRole('button', { name: 'Set my new password' }).click();
-    await browser.page
-      .getByRole('status')
-      .filter({ hasText: 'Your password has been reset' })
-      .waitFor();
-    await checkAccessibility(browser.page);
-    await screenshot(browser.page, 'link-pages', 'reset-done');
+    await page.getByRole('button', { name: 'Set my new password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your password has been reset' }).waitFor();
+    await checkAccessibility(page);
+    await screenshot(page, 'link-pages', 'reset-done');
 
-    await browser.harness.http
+    await harness.http
       .post('/auth/login')
       .send({ email: identity.email, password: identity.password })
       .expect(401);
-    const login = await browser.harness.http
+    const login = await harness.http
       .post('/auth/login')
       .send({ email: identity.email, password: NEW_PASSWORD })
       .expect(200);
@@ -80,36 +73,33 @@ describe('the mailed-link pages in Chromium', () => {
   });
 
   it("shows the API's refusal of a spent link as the page's outcome", async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('browser');
-    await browser.harness.http.post('/auth/signup').send(identity).expect(201);
-    const link = linkIn(
-      browser.harness,
-      await latestMailTo(browser.harness, identity.email, /Confirm/),
-    );
-    await browser.page.goto(link);
-    await browser.page.getByRole('button', { name: 'Confirm my email' }).click();
-    await browser.page.getByRole('status').filter({ hasText: 'verified' }).waitFor();
+    await harness.http.post('/auth/signup').send(identity).expect(201);
+    const link = linkIn(harness, await latestMailTo(harness, identity.email, /Confirm/));
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Confirm my email' }).click();
+    await page.getByRole('status').filter({ hasText: 'verified' }).waitFor();
 
-    await browser.page.goto(link);
-    await browser.page.getByRole('button', { name: 'Confirm my email' }).click();
-    const refusal = browser.page.getByRole('status');
-    await refusal.and(browser.page.locator('.error')).waitFor();
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Confirm my email' }).click();
+    const refusal = page.getByRole('status');
+    await refusal.and(page.locator('.error')).waitFor();
     // Chromium logs the 4xx answer as a failed resource: expected here, and only here.
-    expect(takePageErrors(browser.page)).toEqual([
+    expect(takePageErrors(page)).toEqual([
       expect.stringMatching(/^console error: Failed to load resource: .*status of 4\d\d/),
     ]);
-    await checkAccessibility(browser.page);
-    await screenshot(browser.page, 'link-pages', 'spent-link');
+    await checkAccessibility(page);
+    await screenshot(page, 'link-pages', 'spent-link');
   });
 
   it('keeps the CSP of the pages: an inline script injected into the DOM is refused and reported', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('browser');
-    await browser.harness.http.post('/auth/signup').send(identity).expect(201);
-    await browser.page.goto(
-      linkIn(browser.harness, await latestMailTo(browser.harness, identity.email, /Confirm/)),
-    );
+    await harness.http.post('/auth/signup').send(identity).expect(201);
+    await page.goto(linkIn(harness, await latestMailTo(harness, identity.email, /Confirm/)));
 
-    const ran = await browser.page.evaluate(async () => {
+    const ran = await page.evaluate(async () => {
       const script = document.createElement('script');
       script.textContent = 'window.inlineRan = true';
       document.body.append(script);
@@ -120,8 +110,8 @@ describe('the mailed-link pages in Chromium', () => {
     // The violation event reaches the test through a binding, asynchronously.
     const reported: string[] = [];
     for (let tries = 0; tries < 50 && !reported.some((e) => e.startsWith('CSP')); tries += 1) {
-      reported.push(...takePageErrors(browser.page));
-      await browser.page.waitForTimeout(50);
+      reported.push(...takePageErrors(page));
+      await page.waitForTimeout(50);
     }
     expect(reported).toEqual(
       expect.arrayContaining([

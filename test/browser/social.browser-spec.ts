@@ -5,6 +5,8 @@ import { googleAccount, googleSettings } from '../support/social-login';
 import {
   BrowserHarness,
   checkAccessibility,
+  latestMailTo,
+  linkIn,
   openPage,
   screenshot,
   startBrowserHarness,
@@ -12,6 +14,7 @@ import {
 import { accountShown, failedRequests, logIn, signUpAndVerify } from './support/dashboard';
 
 const JOURNEY = 'social';
+const PASSWORD = 'Copper-Lantern-Grove-31';
 
 /**
  * Journey 7: social login against the local OpenID Provider standing in for Google. The browser
@@ -91,6 +94,45 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
     // A reload keeps the session (the refresh cookie set by the exchange).
     await page.reload();
     await accountShown(page);
+  });
+
+  it('gives an account made by Google a password through the mailed link', async () => {
+    const account = googleAccount();
+    await page.goto('/app/login');
+    await google.setNextLogin(account);
+    await page.getByRole('link', { name: 'Sign in with Google' }).click();
+    await accountShown(page);
+
+    // No password to change, and none to delete the account or turn two-factor on with: the page
+    // offers to set one.
+    const section = page.getByRole('region', { name: 'Set a password' });
+    await section.waitFor();
+    const twoFactor = page.getByRole('region', { name: 'Two-factor login' });
+    await twoFactor.getByText('set one first').waitFor();
+    expect(await twoFactor.getByRole('button').count()).toBe(0);
+    expect(await page.getByRole('region', { name: 'Change password' }).count()).toBe(0);
+    const deletion = page.getByRole('region', { name: 'Delete my account' });
+    await deletion.getByText('set one first').waitFor();
+    expect(await deletion.getByRole('button').count()).toBe(0);
+    await checkAccessibility(page);
+    await screenshot(page, JOURNEY, 'set-a-password');
+
+    await section.getByRole('button', { name: 'Email me a link to set a password' }).click();
+    await section
+      .getByRole('status')
+      .filter({ hasText: `We sent a link to ${account.email}` })
+      .waitFor();
+    await page.goto(linkIn(harness, await latestMailTo(harness, account.email, /Reset/)));
+    await page.getByLabel('New password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Set my new password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Your password has been reset' }).waitFor();
+
+    // The password logs in now, and the account page offers to change it.
+    await logIn(page, account.email, PASSWORD);
+    await page.getByRole('region', { name: 'Change password' }).waitFor();
+    expect(await page.getByRole('region', { name: 'Set a password' }).count()).toBe(0);
+    await deletion.getByRole('button', { name: 'Delete my account…' }).waitFor();
+    await twoFactor.getByRole('button', { name: 'Turn on two-factor login' }).waitFor();
   });
 
   it('links Google to a password account, then unlinks it', async () => {

@@ -97,11 +97,36 @@ describe('social login with an OpenID Connect provider (Google)', () => {
 
     it('gives an account made by a provider no password: a password login is refused like any other', async () => {
       const account = googleAccount();
-      await exchange(t, (await signInAs(account)).get('code')).expect(200);
+      const tokens = await exchange(t, (await signInAs(account)).get('code')).expect(200);
+      const me = await t.http.get('/users/me').set(bearer(tokens.body.access_token)).expect(200);
+      expect(me.body.has_password).toBe(false);
       const login = await t.http
         .post('/auth/login')
         .send({ email: account.email, password: GOOD_PASSWORD });
       expectProblem(login, 401, 'INVALID_CREDENTIALS');
+    });
+
+    it('lets an account made by a provider set a password through forgot-password, then use it', async () => {
+      const account = googleAccount();
+      await exchange(t, (await signInAs(account)).get('code')).expect(200);
+      await t.http.post('/password/forgot').send({ email: account.email }).expect(202);
+      const token = tokenIn(await t.smtp.waitForMail(account.email, /Reset your password/));
+      await t.http.post('/password/reset').send({ token, new_password: GOOD_PASSWORD }).expect(200);
+
+      const login = await t.http
+        .post('/auth/login')
+        .send({ email: account.email, password: GOOD_PASSWORD })
+        .expect(200);
+      const me = await t.http.get('/users/me').set(bearer(login.body.access_token)).expect(200);
+      expect(me.body.has_password).toBe(true);
+      // Google still signs the same account in.
+      await t.http.post('/auth/logout').set(bearer(login.body.access_token)).expect(200);
+      const again = await exchange(t, (await signInAs(account)).get('code')).expect(200);
+      const meAgain = await t.http
+        .get('/users/me')
+        .set(bearer(again.body.access_token))
+        .expect(200);
+      expect(meAgain.body.id).toBe(me.body.id);
     });
 
     it('makes the username unique when the derived one is taken', async () => {

@@ -20,10 +20,20 @@ export class MeResponse extends UserResponse {
   })
   permissions: Permission[];
 
+  @ApiProperty({
+    example: true,
+    description:
+      'False for an account made by a sign-in provider until it sets a password through ' +
+      'forgot-password; until then what asks for the password (change it, delete the account, ' +
+      'link a provider without a code) cannot succeed',
+  })
+  has_password: boolean;
+
   static ofSession(user: User, roles: readonly RoleName[]): MeResponse {
     const granted = permissionsOf(roles);
     return {
       ...UserResponse.of(user),
+      has_password: user.passwordHash !== null,
       roles: [...roles],
       permissions: PERMISSIONS.filter((permission) => granted.has(permission)),
     };

@@ -11,8 +11,11 @@ import {
   useSubmit,
 } from '../ui';
 
-/** Delete the account; with two-factor login on, a code (or a recovery code) is asked for too. */
-export function DeleteAccount({ mfaOn }: { mfaOn: boolean }) {
+/**
+ * Delete the account: the password proves it is the owner (an account without one sets it first);
+ * with two-factor login on, a code (or a recovery code) is asked for too.
+ */
+export function DeleteAccount({ mfaOn, hasPassword }: { mfaOn: boolean; hasPassword: boolean }) {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
@@ -34,9 +37,13 @@ export function DeleteAccount({ mfaOn }: { mfaOn: boolean }) {
     <section aria-labelledby="delete-title">
       <h2 id="delete-title">Delete my account</h2>
       <p>This deletes the account and everything tied to it. It cannot be undone.</p>
-      <button type="button" class="danger" onClick={() => setOpen(true)}>
-        Delete my account…
-      </button>
+      {hasPassword ? (
+        <button type="button" class="danger" onClick={() => setOpen(true)}>
+          Delete my account…
+        </button>
+      ) : (
+        <p class="hint">Deleting asks for your password: set one first (above).</p>
+      )}
       {open && (
         <Dialog title="Delete your account?" onCancel={() => setOpen(false)}>
           <Form onSubmit={() => void remove()} label="Delete your account">

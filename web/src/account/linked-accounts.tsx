@@ -18,7 +18,12 @@ import { CodeField, Failure, failureOf, Form, PasswordField, Submit, useSubmit, 
 type Identity = Schemas['IdentityResponse'];
 
 /** The form that proves ownership and sends the browser to the provider. */
-function LinkForm(props: { provider: string; mfaOn: boolean; onCancel: () => void }) {
+function LinkForm(props: {
+  provider: string;
+  mfaOn: boolean;
+  hasPassword: boolean;
+  onCancel: () => void;
+}) {
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
   const form = useSubmit();
@@ -27,7 +32,7 @@ function LinkForm(props: { provider: string; mfaOn: boolean; onCancel: () => voi
   const link = () =>
     form.run(async () => {
       const body = {
-        password,
+        ...(props.hasPassword ? { password } : {}),
         ...(props.mfaOn ? { code } : {}),
         redirect_uri: callbackPage(),
       };
@@ -46,7 +51,9 @@ function LinkForm(props: { provider: string; mfaOn: boolean; onCancel: () => voi
   return (
     <Form onSubmit={() => void link()} label={`Link ${label}`}>
       <p>Confirm it is you. Then you sign in at {label}, and come back here.</p>
-      <PasswordField value={password} onInput={setPassword} failure={form.failure} autoFocus />
+      {props.hasPassword && (
+        <PasswordField value={password} onInput={setPassword} failure={form.failure} autoFocus />
+      )}
       {props.mfaOn && <CodeField value={code} onInput={setCode} failure={form.failure} />}
       <Failure failure={form.failure} />
       <Submit busy={form.busy}>Continue to {label}</Submit>
@@ -57,7 +64,7 @@ function LinkForm(props: { provider: string; mfaOn: boolean; onCancel: () => voi
   );
 }
 
-export function LinkedAccounts({ mfaOn }: { mfaOn: boolean }) {
+export function LinkedAccounts({ mfaOn, hasPassword }: { mfaOn: boolean; hasPassword: boolean }) {
   const providers = useProviders();
   const [identities, setIdentities] = useState<Identity[] | undefined>();
   const [linking, setLinking] = useState<string | undefined>();
@@ -137,8 +144,16 @@ export function LinkedAccounts({ mfaOn }: { mfaOn: boolean }) {
           ))}
         </ul>
       )}
-      {linking ? (
-        <LinkForm provider={linking} mfaOn={mfaOn} onCancel={() => setLinking(undefined)} />
+      {!hasPassword && !mfaOn && linkable.length > 0 ? (
+        // Linking is proven with the password, or with a code when two-factor login is on.
+        <p class="hint">To link another provider, set a password first (above).</p>
+      ) : linking ? (
+        <LinkForm
+          provider={linking}
+          mfaOn={mfaOn}
+          hasPassword={hasPassword}
+          onCancel={() => setLinking(undefined)}
+        />
       ) : (
         <div class="actions">
           {linkable.map((provider) => (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { api, authed } from '../api';
+import { api, authed, describe } from '../api';
 import {
   CodeField,
   Failure,
@@ -61,6 +61,54 @@ export function ChangePassword({ mfaOn }: { mfaOn: boolean }) {
         </p>
         <Submit busy={form.busy}>Change password</Submit>
       </Form>
+    </section>
+  );
+}
+
+/**
+ * For an account made by a sign-in provider, which has no password: the service sets one only
+ * through the reset link it mails to the account's own address (forgot-password).
+ */
+export function SetPassword({ email }: { email: string }) {
+  const [sent, setSent] = useState(false);
+  const [failure, setFailure] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const send = async () => {
+    setBusy(true);
+    setFailure('');
+    try {
+      const answer = await api.POST('/password/forgot', { body: { email } });
+      if (answer.response.ok) setSent(true);
+      else setFailure(describe(answer));
+    } catch {
+      setFailure(describe(undefined));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="password-title">
+      <h2 id="password-title">Set a password</h2>
+      <p>
+        You sign in with a provider and have no password yet. With one, you can also log in with
+        your email, and delete the account here.
+      </p>
+      <p role="status" class="success">
+        {sent ? `We sent a link to ${email}. Open it to choose your password.` : ''}
+      </p>
+      <p role="alert" class="failure">
+        {failure}
+      </p>
+      <button
+        type="button"
+        onClick={() => void send()}
+        disabled={busy}
+        aria-busy={busy || undefined}
+      >
+        Email me a link to set a password
+      </button>
     </section>
   );
 }

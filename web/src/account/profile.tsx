@@ -1,15 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
 import type { Schemas } from '../../../clients/typescript/index';
-import { api, authed, describe } from '../api';
 
-export function Profile() {
-  const [user, setUser] = useState<Schemas['UserResponse'] | undefined>();
-  const [failure, setFailure] = useState<string | undefined>();
-  useEffect(() => {
-    void authed(() => api.GET('/users/me')).then((answer) =>
-      answer?.data ? setUser(answer.data) : setFailure(describe(answer)),
-    );
-  }, []);
+/** The account as GET /users/me answered it (the account page loads it), or why it could not. */
+export function Profile({ user, failure }: { user?: Schemas['MeResponse']; failure?: string }) {
   return (
     <section aria-labelledby="profile-title">
       <h2 id="profile-title">Profile</h2>

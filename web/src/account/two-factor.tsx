@@ -68,7 +68,11 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
   );
 }
 
-export function TwoFactor(props: { status?: Schemas['MfaStatusResponse']; reload: () => void }) {
+export function TwoFactor(props: {
+  status?: Schemas['MfaStatusResponse'];
+  hasPassword: boolean;
+  reload: () => void;
+}) {
   const [step, setStep] = useState<Step>({ name: 'idle' });
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
@@ -134,10 +138,13 @@ export function TwoFactor(props: { status?: Schemas['MfaStatusResponse']; reload
           )}
         </p>
       )}
-      {step.name === 'idle' && !on && (
+      {step.name === 'idle' && !on && props.hasPassword && (
         <button type="button" onClick={() => go({ name: 'password' })}>
           Turn on two-factor login
         </button>
+      )}
+      {step.name === 'idle' && !on && !props.hasPassword && (
+        <p class="hint">Turning it on asks for your password: set one first (below).</p>
       )}
       {step.name === 'idle' && on && (
         <div class="actions">
