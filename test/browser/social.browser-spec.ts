@@ -11,7 +11,15 @@ import {
   screenshot,
   startBrowserHarness,
 } from './support/browser';
-import { accountShown, failedRequests, logIn, signUpAndVerify } from './support/dashboard';
+import {
+  accountShown,
+  codeFor,
+  failedRequests,
+  logIn,
+  signOut,
+  signUpAndVerify,
+  turnOnTwoFactor,
+} from './support/dashboard';
 
 const JOURNEY = 'social';
 const PASSWORD = 'Copper-Lantern-Grove-31';
@@ -167,6 +175,41 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
     await section.getByText('No provider is linked yet.').waitFor();
     await checkAccessibility(page);
     await screenshot(page, JOURNEY, 'unlinked');
+  });
+
+  it('asks for the two-factor code after Google when the account has two-factor login on', async () => {
+    const identity = newIdentity('journey7');
+    await signUpAndVerify(harness, page, identity);
+    await logIn(page, identity.email, identity.password);
+    const { secret, recoveryCodes } = await turnOnTwoFactor(page, identity.password);
+    await page.getByRole('button', { name: 'I have saved them' }).click();
+
+    // Linking asks for the password and a code (here a recovery code).
+    const section = linkedAccounts();
+    const account = googleAccount();
+    await section.getByRole('button', { name: 'Link Google' }).click();
+    await section.getByLabel('Your password').fill(identity.password);
+    await section.getByLabel(/^Code from your authenticator app/).fill(recoveryCodes[0]);
+    await google.setNextLogin(account);
+    await section.getByRole('button', { name: 'Continue to Google' }).click();
+    await section.getByRole('status').filter({ hasText: 'Google is linked' }).waitFor();
+    await signOut(page);
+
+    // Google's sign-in is the first factor; the code step follows, as after a password.
+    await google.setNextLogin(account);
+    await page.getByRole('link', { name: 'Sign in with Google' }).click();
+    const code = page.getByLabel('Code from your authenticator app');
+    await code.waitFor();
+    wentThroughGoogle();
+    await checkAccessibility(page);
+    await screenshot(page, JOURNEY, 'code-after-google');
+    await code.fill(codeFor(secret, 1));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await accountShown(page);
+    await page
+      .getByRole('region', { name: 'This session' })
+      .getByText('used for this login')
+      .waitFor();
   });
 
   it('tells a person whose email has a password account to log in and link Google from there', async () => {
