@@ -49,9 +49,8 @@ export class TokenDelivery {
     @Inject(appConfig.KEY) app: ConfigType<typeof appConfig>,
     @Inject(authConfig.KEY) auth: ConfigType<typeof authConfig>,
   ) {
-    const url = new URL(app.appUrl);
-    this.origin = url.origin;
-    this.secure = url.protocol === 'https:';
+    this.origin = new URL(app.appUrl).origin;
+    this.secure = app.secureCookies;
     this.maxAgeSeconds = auth.refreshTokenDays * 24 * 60 * 60;
   }
 

@@ -24,6 +24,7 @@ function packageInfo(): { name: string; version: string } {
 
 export const appConfig = registerAs('app', () => {
   const port = env.int('PORT', 3000, 0, 65535);
+  const appUrl = env.url('APP_URL', `http://localhost:${port}`);
   const corsOrigins = env.list('CORS_ORIGINS');
   for (const origin of corsOrigins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
@@ -40,7 +41,9 @@ export const appConfig = registerAs('app', () => {
     development: !['production', 'test'].includes(env.str('NODE_ENV', 'development')),
     port,
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    appUrl: env.url('APP_URL', `http://localhost:${port}`),
+    appUrl,
+    /** The service's cookies (refresh token, sign-in binding) are Secure when it runs on https. */
+    secureCookies: new URL(appUrl).protocol === 'https:',
     corsOrigins,
     trustProxy: env.bool('TRUST_PROXY', false),
     docsEnabled: env.bool('DOCS_ENABLED', true),

@@ -1,4 +1,5 @@
 import { registerAs } from '@nestjs/config';
+import { appConfig } from './app.config';
 import { ConfigError, env } from './env';
 
 /** An OpenID Connect provider, found by discovery from its issuer. */
@@ -92,14 +93,14 @@ export const oauthConfig = registerAs('oauth', () => {
   if (new Set(names).size !== names.length)
     throw new ConfigError('OAUTH_PROVIDERS', 'names a provider twice');
   const providers = names.map(providerOf);
-  const port = env.int('PORT', 3000, 0, 65535);
-  const appUrl = env.url('APP_URL', `http://localhost:${port}`);
+  const { appUrl, secureCookies } = appConfig();
   // The dashboard's own page is always allowed: it is served by this service, on its origin.
   const dashboardPage = `${appUrl}${DASHBOARD_CALLBACK_PATH}`;
   return {
     providers,
     redirectUris: [...new Set([dashboardPage, ...redirectUris()])],
     appUrl,
+    secureCookies,
     /** Providers over plain http: outside production, or on this machine (a local Keycloak). */
     allowHttp: (url: string) => !env.isProduction() || isLoopback(url),
   };

@@ -94,7 +94,7 @@ export class IdentitiesController {
       request,
       reply,
       () => this.crypto.randomToken(),
-      this.config.appUrl.startsWith('https:'),
+      this.config.secureCookies,
     );
     const { url, facts } = await this.oauth.startLink(
       session.userId,

@@ -92,7 +92,12 @@ export class OAuthController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const browser = bindBrowser(request, reply, () => this.crypto.randomToken(), this.secure());
+    const browser = bindBrowser(
+      request,
+      reply,
+      () => this.crypto.randomToken(),
+      this.config.secureCookies,
+    );
     const url = await this.oauth.startSignIn(
       provider,
       query.redirect_uri,
@@ -205,9 +210,5 @@ export class OAuthController {
     // Answered as the login's answer is (LoginCompletion's), so login's response handling fits.
     const { answer, facts } = await this.oauth.exchange(body.code, client);
     return audited(answer, facts);
-  }
-
-  private secure(): boolean {
-    return this.config.appUrl.startsWith('https:');
   }
 }

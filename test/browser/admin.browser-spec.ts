@@ -1,14 +1,7 @@
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { AccountsService } from '../../src/accounts/accounts.service';
 import { newIdentity, signUp } from '../support/factories';
-import {
-  BrowserHarness,
-  checkAccessibility,
-  latestMailTo,
-  openPage,
-  screenshot,
-  startBrowserHarness,
-} from './support/browser';
+import { checkAccessibility, latestMailTo, screenshot, useBrowser } from './support/browser';
 import {
   accountShown,
   failedRequests,
@@ -30,29 +23,15 @@ const DISABLED = 'This account has been disabled. Contact the administrator.';
  * and the service still refuses anyone else.
  */
 describe('the dashboard: the admin console', () => {
-  let harness: BrowserHarness;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    harness = await startBrowserHarness();
-  });
-  afterAll(() => harness?.close());
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-
-  async function newPage(): Promise<Page> {
-    const context = await harness.newContext();
-    contexts.push(context);
-    return openPage(context);
-  }
+  const browser = useBrowser();
+  const newPage = () => browser.newPage();
 
   /** Signs up an account in its own browser and makes it an admin as `npm run admin:grant` does. */
   async function adminPage(): Promise<Page> {
     const identity = newIdentity('admin6');
     const page = await newPage();
-    await signUpAndVerify(harness, page, identity);
-    await harness.app.get(AccountsService).setAdminByEmail(identity.email, true);
+    await signUpAndVerify(browser.harness, page, identity);
+    await browser.harness.app.get(AccountsService).setAdminByEmail(identity.email, true);
     await logIn(page, identity.email, identity.password);
     return page;
   }
@@ -60,7 +39,7 @@ describe('the dashboard: the admin console', () => {
   it('disables a person, whose page signs out, and enables them again', async () => {
     const person = newIdentity('journey6');
     const user = await newPage();
-    await signUpAndVerify(harness, user, person);
+    await signUpAndVerify(browser.harness, user, person);
     await logIn(user, person.email, person.password);
     // A plain user is not offered the console.
     await user.getByRole('region', { name: 'Profile' }).getByText(person.username).waitFor();
@@ -125,7 +104,7 @@ describe('the dashboard: the admin console', () => {
     // A reset link, mailed to the person (the admin never sees the password).
     await admin.getByRole('button', { name: 'Send a password reset link' }).click();
     await admin.getByRole('status').filter({ hasText: 'Password reset email sent.' }).waitFor();
-    await latestMailTo(harness, person.email, /reset/i);
+    await latestMailTo(browser.harness, person.email, /reset/i);
 
     // The account's audit trail shows what the admin did, and who.
     await admin.getByRole('link', { name: 'This account’s audit trail' }).click();
@@ -193,7 +172,7 @@ describe('the dashboard: the admin console', () => {
   it('ends a session and resets two-factor after asking, and gives and takes a role', async () => {
     const person = newIdentity('journey6');
     const user = await newPage();
-    await signUpAndVerify(harness, user, person);
+    await signUpAndVerify(browser.harness, user, person);
     await logIn(user, person.email, person.password);
     const admin = await adminPage();
     const openAccount = async () => {
@@ -243,7 +222,7 @@ describe('the dashboard: the admin console', () => {
 
     // Twenty accounts a page: the next page follows the same search.
     const tag = `pages6${Date.now().toString(36)}`;
-    for (let i = 0; i < 21; i += 1) await signUp(harness, newIdentity(`${tag}n${i}`));
+    for (let i = 0; i < 21; i += 1) await signUp(browser.harness, newIdentity(`${tag}n${i}`));
     await admin.getByRole('link', { name: 'Admin console' }).click();
     await findAccounts(admin, tag);
     const found = admin.getByRole('list', { name: /Accounts, newest first/ }).getByRole('listitem');

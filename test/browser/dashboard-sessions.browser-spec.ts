@@ -1,13 +1,11 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { moveClockBy } from '../support/clock';
 import { newIdentity } from '../support/factories';
 import {
-  BrowserHarness,
   checkAccessibility,
   openPage,
   requestsSettled,
   screenshot,
-  startBrowserHarness,
+  useBrowser,
 } from './support/browser';
 import {
   accountShown,
@@ -24,27 +22,13 @@ import {
  * and signs the first out; the first is told so on its next action, and lands on the login page.
  */
 describe('the dashboard: one session at a time', () => {
-  let harness: BrowserHarness;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    harness = await startBrowserHarness();
-  });
-  afterAll(() => harness?.close());
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-
-  async function newPage(): Promise<Page> {
-    const context = await harness.newContext();
-    contexts.push(context);
-    return openPage(context);
-  }
+  const browser = useBrowser();
+  const newPage = () => browser.newPage();
 
   it('lets a second browser take over, and tells the first why it was signed out', async () => {
     const identity = newIdentity('journey5');
     const first = await newPage();
-    await signUpAndVerify(harness, first, identity);
+    await signUpAndVerify(browser.harness, first, identity);
     await logIn(first, identity.email, identity.password);
 
     const second = await newPage();
@@ -84,7 +68,7 @@ describe('the dashboard: one session at a time', () => {
   it('keeps the session when two tabs open the account at the same moment', async () => {
     const identity = newIdentity('journey5');
     const first = await newPage();
-    await signUpAndVerify(harness, first, identity);
+    await signUpAndVerify(browser.harness, first, identity);
     await logIn(first, identity.email, identity.password);
     // Each new tab refreshes with the one cookie: two refreshes at once would revoke the session.
     // A slow network makes them overlap unless the tabs take turns.
@@ -112,7 +96,7 @@ describe('the dashboard: one session at a time', () => {
   it('renews an expired access token on the way, and says so when the session itself expired', async () => {
     const identity = newIdentity('journey5');
     const page = await newPage();
-    await signUpAndVerify(harness, page, identity);
+    await signUpAndVerify(browser.harness, page, identity);
     await logIn(page, identity.email, identity.password);
     const section = page.getByRole('region', { name: 'Two-factor login' });
     // The account's sections load after the heading shows: let them finish on the real clock.
@@ -143,7 +127,7 @@ describe('the dashboard: one session at a time', () => {
   it('with two-factor on, forces at the code step without asking for another code', async () => {
     const identity = newIdentity('journey5');
     const first = await newPage();
-    await signUpAndVerify(harness, first, identity);
+    await signUpAndVerify(browser.harness, first, identity);
     await logIn(first, identity.email, identity.password);
     const { secret } = await turnOnTwoFactor(first, identity.password);
 

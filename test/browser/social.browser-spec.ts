@@ -1,15 +1,12 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { newIdentity } from '../support/factories';
 import { OidcProviderHandle, startOidcProvider } from '../support/oidc-provider';
 import { googleAccount, googleSettings } from '../support/social-login';
 import {
-  BrowserHarness,
   checkAccessibility,
   latestMailTo,
   linkIn,
-  openPage,
   screenshot,
-  startBrowserHarness,
+  useBrowser,
 } from './support/browser';
 import {
   accountShown,
@@ -31,29 +28,17 @@ const PASSWORD = 'Copper-Lantern-Grove-31';
  */
 describe('the dashboard: sign in with Google, link and unlink', () => {
   let google: OidcProviderHandle;
-  let harness: BrowserHarness;
-  let context: BrowserContext;
-  let page: Page;
+  const browser = useBrowser(async (origin) => {
+    google = await startOidcProvider({ redirectUris: [`${origin}/auth/oauth/google/callback`] });
+    // No OAUTH_REDIRECT_URIS: the dashboard's own callback page is allowed by default.
+    return googleSettings(google);
+  });
+  afterAll(() => google?.stop());
   /** Every address the page's main frame was sent to, in order. */
   let visited: string[];
 
-  beforeAll(async () => {
-    harness = await startBrowserHarness(async (origin) => {
-      google = await startOidcProvider({
-        redirectUris: [`${origin}/auth/oauth/google/callback`],
-      });
-      // No OAUTH_REDIRECT_URIS: the dashboard's own callback page is allowed by default.
-      return googleSettings(google);
-    });
-  });
-  afterAll(async () => {
-    await harness?.close();
-    await google?.stop();
-  });
-
-  beforeEach(async () => {
-    context = await harness.newContext();
-    page = await openPage(context);
+  beforeEach(() => {
+    const { page } = browser;
     visited = [];
     // Redirects included: the provider answers only redirects (login and consent are automatic).
     page.on('request', (request) => {
@@ -61,13 +46,13 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
         visited.push(request.url());
     });
   });
-  afterEach(() => context?.close());
 
-  const linkedAccounts = () => page.getByRole('region', { name: 'Linked accounts' });
+  const linkedAccounts = () => browser.page.getByRole('region', { name: 'Linked accounts' });
   const wentThroughGoogle = () =>
     expect(visited.some((url) => url.startsWith(`${google.issuer}/`))).toBe(true);
 
   it('signs a new person up with Google and lands on their account page', async () => {
+    const { page } = browser;
     const account = googleAccount();
     await page.goto('/app/login');
     const signIn = page.getByRole('link', { name: 'Sign in with Google' });
@@ -105,6 +90,7 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
   });
 
   it('gives an account made by Google a password through the mailed link', async () => {
+    const { harness, page } = browser;
     const account = googleAccount();
     await page.goto('/app/login');
     await google.setNextLogin(account);
@@ -144,6 +130,7 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
   });
 
   it('links Google to a password account, then unlinks it', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey7');
     await signUpAndVerify(harness, page, identity);
     await logIn(page, identity.email, identity.password);
@@ -178,6 +165,7 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
   });
 
   it('asks for the two-factor code after Google when the account has two-factor login on', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey7');
     await signUpAndVerify(harness, page, identity);
     await logIn(page, identity.email, identity.password);
@@ -213,52 +201,44 @@ describe('the dashboard: sign in with Google, link and unlink', () => {
   });
 
   it('tells a person whose email has a password account to log in and link Google from there', async () => {
+    const { harness, page } = browser;
     const identity = newIdentity('journey7');
     await signUpAndVerify(harness, page, identity);
 
-    const fresh = await harness.newContext();
-    try {
-      const other = await openPage(fresh);
-      await other.goto('/app/login');
-      await google.setNextLogin(googleAccount({ email: identity.email }));
-      await other.getByRole('link', { name: 'Sign in with Google' }).click();
-      await other.getByRole('heading', { name: 'Sign-in did not work', level: 1 }).waitFor();
-      await other
-        .getByRole('alert')
-        .filter({ hasText: 'Log in with your password, then link this provider' })
-        .waitFor();
-      await checkAccessibility(other);
-      await screenshot(other, JOURNEY, 'account-exists');
-    } finally {
-      await fresh.close();
-    }
+    const other = await browser.newPage();
+    await other.goto('/app/login');
+    await google.setNextLogin(googleAccount({ email: identity.email }));
+    await other.getByRole('link', { name: 'Sign in with Google' }).click();
+    await other.getByRole('heading', { name: 'Sign-in did not work', level: 1 }).waitFor();
+    await other
+      .getByRole('alert')
+      .filter({ hasText: 'Log in with your password, then link this provider' })
+      .waitFor();
+    await checkAccessibility(other);
+    await screenshot(other, JOURNEY, 'account-exists');
   });
 
   it('meets the session-active dialog at the exchange and signs the other browser out', async () => {
+    const { page } = browser;
     const account = googleAccount();
     await google.setNextLogin(account);
     await page.goto('/app/login');
     await page.getByRole('link', { name: 'Sign in with Google' }).click();
     await accountShown(page);
 
-    const second = await harness.newContext();
-    try {
-      const other = await openPage(second);
-      await other.goto('/app/login');
-      await google.setNextLogin(account);
-      await other.getByRole('link', { name: 'Sign in with Google' }).click();
-      const dialog = other.getByRole('dialog', { name: 'Session already active' });
-      await dialog.waitFor();
-      expect(failedRequests(other)).toEqual([409]);
-      await checkAccessibility(other);
-      await screenshot(other, JOURNEY, 'session-active');
-      // Google remembers this browser now: the forced sign-in goes through without a login.
-      await google.setNextLogin(account);
-      await dialog.getByRole('button', { name: 'Sign the other device out and continue' }).click();
-      await accountShown(other);
-    } finally {
-      await second.close();
-    }
+    const other = await browser.newPage();
+    await other.goto('/app/login');
+    await google.setNextLogin(account);
+    await other.getByRole('link', { name: 'Sign in with Google' }).click();
+    const dialog = other.getByRole('dialog', { name: 'Session already active' });
+    await dialog.waitFor();
+    expect(failedRequests(other)).toEqual([409]);
+    await checkAccessibility(other);
+    await screenshot(other, JOURNEY, 'session-active');
+    // Google remembers this browser now: the forced sign-in goes through without a login.
+    await google.setNextLogin(account);
+    await dialog.getByRole('button', { name: 'Sign the other device out and continue' }).click();
+    await accountShown(other);
 
     // The first browser is told on its next action.
     await page.getByRole('button', { name: 'Unlink Google' }).click();

@@ -123,6 +123,19 @@ export function PasswordField(props: BoundField & { label?: string; name?: strin
   );
 }
 
+/** A six-digit code from the authenticator app (no recovery code). */
+export function AppCodeField(props: BoundField & { hint?: string }) {
+  return (
+    <Field
+      {...props}
+      label="Code from your authenticator app"
+      name="code"
+      autocomplete="one-time-code"
+      inputMode="numeric"
+    />
+  );
+}
+
 /** Where the service asks for a second factor: a code from the app, or a recovery code. */
 export function CodeField(props: BoundField) {
   return (

@@ -49,8 +49,13 @@ export async function launchChromium(): Promise<Browser> {
  * browser, plus a Chromium. `overrides` may depend on that origin (e.g. a provider that must
  * know the app's callback URL before the app starts).
  */
+/** Settings for the app, or a function of its origin that returns them. */
+export type HarnessOverrides =
+  | Record<string, string>
+  | ((origin: string) => Promise<Record<string, string>>);
+
 export async function startBrowserHarness(
-  overrides: Record<string, string> | ((origin: string) => Promise<Record<string, string>>) = {},
+  overrides: HarnessOverrides = {},
 ): Promise<BrowserHarness> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
@@ -238,19 +243,31 @@ export function linkIn(harness: BrowserHarness, mail: CaughtMail): string {
 }
 
 /**
- * What a journey file shares: one app and Chromium for the file, and a fresh browser profile
- * (cookies, storage) with one open page for each test. Read its fields inside the tests.
+ * What a journey file shares: one app and Chromium for the file (`overrides` as for
+ * startBrowserHarness), and a fresh browser profile (cookies, storage) with one open page for
+ * each test. `newPage()` opens another fresh profile (another person's browser); all are closed
+ * after each test. Read its fields inside the tests.
  */
-export function useBrowser() {
-  const browser = {} as { harness: BrowserHarness; context: BrowserContext; page: Page };
+export function useBrowser(overrides?: HarnessOverrides) {
+  const others: BrowserContext[] = [];
+  const browser = {
+    async newPage(): Promise<Page> {
+      const context = await browser.harness.newContext();
+      others.push(context);
+      return openPage(context);
+    },
+  } as { harness: BrowserHarness; context: BrowserContext; page: Page; newPage(): Promise<Page> };
   beforeAll(async () => {
-    browser.harness = await startBrowserHarness();
+    browser.harness = await startBrowserHarness(overrides);
   });
   afterAll(() => browser.harness?.close());
   beforeEach(async () => {
     browser.context = await browser.harness.newContext();
     browser.page = await openPage(browser.context);
   });
-  afterEach(() => browser.context?.close());
+  afterEach(async () => {
+    const contexts = [browser.context, ...others.splice(0)];
+    await Promise.all(contexts.map((context) => context?.close()));
+  });
   return browser;
 }

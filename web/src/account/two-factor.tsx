@@ -4,9 +4,9 @@ import { useState } from 'preact/hooks';
 import type { Schemas } from '../../../clients/typescript/index';
 import { api, authed } from '../api';
 import {
+  AppCodeField,
   CodeField,
   Failure,
-  Field,
   Form,
   PasswordField,
   Submit,
@@ -200,15 +200,7 @@ export function TwoFactor(props: {
             </li>
             <li>Enter the six-digit code the app shows.</li>
           </ol>
-          <Field
-            label="Code from your authenticator app"
-            name="code"
-            value={code}
-            onInput={setCode}
-            autocomplete="one-time-code"
-            inputMode="numeric"
-            failure={form.failure}
-          />
+          <AppCodeField value={code} onInput={setCode} failure={form.failure} />
           <Failure failure={form.failure} />
           <div class="actions">
             <Submit busy={form.busy}>Turn on</Submit>

@@ -5,6 +5,7 @@ import { api, COOKIE_MODE, problemOf, startSession } from '../api';
 import { navigate } from '../router';
 import { handedChallenge, SocialSignIn } from '../social';
 import {
+  AppCodeField,
   EmailField,
   Failure,
   Field,
@@ -138,14 +139,10 @@ export function LoginPage({ notice }: { notice?: string }) {
               autoFocus
             />
           ) : (
-            <Field
+            <AppCodeField
               key="code"
-              label="Code from your authenticator app"
-              name="code"
               value={code}
               onInput={setCode}
-              autocomplete="one-time-code"
-              inputMode="numeric"
               hint="Six digits."
               failure={form.failure}
               autoFocus
